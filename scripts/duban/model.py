@@ -1,0 +1,289 @@
+"""Typed records built from validated data, and the repository that holds them.
+
+Only records that passed validation reach the model, so constructors here can
+trust types. Dates become ``datetime.date``. Nothing here knows "today":
+derived state (overdue, stale, colours) belongs to the state module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .kinds import Kind, Registry, load_registry
+from .validate import SCHEMAS, Record, Result, check_repository
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    label: str
+    title: str
+
+    @property
+    def anchor(self) -> str:
+        return "clause-" + self.id.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    doc_number: str
+    title: str
+    issuers: tuple[str, ...]
+    issue_date: dt.date
+    clauses: tuple[Clause, ...]
+    page: str | None
+    file: str
+
+    def clause(self, clause_id: str) -> Clause:
+        return next(c for c in self.clauses if c.id == clause_id)
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    short_name: str
+    kind: str
+    order: int
+    unconfirmed: bool
+    file: str
+
+
+@dataclass(frozen=True)
+class Timing:
+    mode: str  # 限时 / 周期 / 长期坚持
+    due: dt.date | None = None
+    cadence: str | None = None  # for 周期: the cadence; for 长期坚持: the reporting cadence
+    start: dt.date | None = None
+    end: dt.date | None = None
+    evidence_kind: str | None = None
+    evidence_match: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Extension:
+    requested: dt.date
+    reason: str
+    new_due: dt.date
+    approved_by: str
+    approved: dt.date
+
+
+@dataclass(frozen=True)
+class Closure:
+    date: dt.date
+    verified_by: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: dt.date
+    title: str
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    plan: str
+    clause: str
+    title: str
+    measures: str
+    lead_units: tuple[str, ...]
+    partner_units: tuple[str, ...]
+    deadline_text: str
+    timing: Timing
+    parent: str | None
+    milestones: tuple[Milestone, ...]
+    extensions: tuple[Extension, ...]
+    closure: Closure | None
+    synthetic: bool
+    file: str
+
+
+@dataclass(frozen=True)
+class Update:
+    task: str
+    unit: str
+    date: dt.date
+    period: dt.date | None
+    state: str
+    text: str
+    evidence: tuple[str, ...]
+    synthetic: bool
+    file: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """A record of a case kind; its fields stay as data, described by its kind."""
+
+    kind: str
+    id: str
+    unit: str
+    data: dict
+    file: str
+
+    def date(self, name: str) -> dt.date | None:
+        value = self.data.get(name)
+        return _date(value) if isinstance(value, str) else None
+
+
+def _plan(r: Record) -> Plan:
+    d = r.data
+    return Plan(
+        id=d["id"],
+        doc_number=d["doc_number"],
+        title=d["title"],
+        issuers=tuple(d["issuers"]),
+        issue_date=_date(d["issue_date"]),
+        clauses=tuple(Clause(c["id"], c["label"], c["title"]) for c in d["clauses"]),
+        page=d.get("page"),
+        file=r.file,
+    )
+
+
+def _unit(r: Record) -> Unit:
+    d = r.data
+    return Unit(d["id"], d["name"], d.get("short_name", d["name"]), d["kind"], d.get("order", 9999),
+                bool(d.get("unconfirmed")), r.file)
+
+
+def _task(r: Record) -> Task:
+    d = r.data
+    t = d["timing"]
+    evidence = t.get("evidence") or {}
+    timing = Timing(
+        mode=t["mode"],
+        due=_date(t.get("due")),
+        cadence=t.get("cadence") or t.get("report_cadence"),
+        start=_date(t.get("start")),
+        end=_date(t.get("end")),
+        evidence_kind=evidence.get("kind"),
+        evidence_match=tuple(sorted((evidence.get("match") or {}).items())),
+    )
+    closure = d.get("closure")
+    return Task(
+        id=d["id"],
+        plan=d["plan"],
+        clause=d["clause"],
+        title=d["title"],
+        measures=d["measures"],
+        lead_units=tuple(d["lead_units"]),
+        partner_units=tuple(d.get("partner_units", ())),
+        deadline_text=d["deadline_text"],
+        timing=timing,
+        parent=d.get("parent"),
+        milestones=tuple(Milestone(_date(m["date"]), m["title"]) for m in d.get("milestones", ())),
+        extensions=tuple(
+            Extension(_date(e["requested"]), e["reason"], _date(e["new_due"]), e["approved_by"], _date(e["approved"]))
+            for e in d.get("extensions", ())
+        ),
+        closure=Closure(_date(closure["date"]), closure["verified_by"], closure.get("note")) if closure else None,
+        synthetic=bool(d.get("synthetic")),
+        file=r.file,
+    )
+
+
+def _update(r: Record) -> Update:
+    d = r.data
+    return Update(d["task"], d["unit"], _date(d["date"]), _date(d.get("period")), d["state"], d["text"],
+                  tuple(d.get("evidence", ())), bool(d.get("synthetic")), r.file)
+
+
+@dataclass
+class Repository:
+    """Every valid record, with the look-ups reports need."""
+
+    registry: Registry
+    plans: dict[str, Plan] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    tasks: dict[str, Task] = field(default_factory=dict)
+    updates: list[Update] = field(default_factory=list)
+    cases: dict[str, list[Case]] = field(default_factory=dict)  # kind -> cases
+
+    def __post_init__(self):
+        self._updates_by_task: dict[str, list[Update]] = defaultdict(list)
+        self._cases_by_unit: dict[tuple[str, str], list[Case]] = defaultdict(list)
+        self._children: dict[str, list[Task]] = defaultdict(list)
+
+    def _index(self) -> None:
+        self._updates_by_task.clear()
+        for u in sorted(self.updates, key=lambda u: (u.date, u.file)):
+            self._updates_by_task[u.task].append(u)
+        self._cases_by_unit.clear()
+        for kind, cases in self.cases.items():
+            for c in cases:
+                self._cases_by_unit[(kind, c.unit)].append(c)
+        self._children.clear()
+        for t in self.tasks.values():
+            if t.parent:
+                self._children[t.parent].append(t)
+
+    def updates_of(self, task_id: str) -> list[Update]:
+        """Updates of a task, oldest first."""
+        return self._updates_by_task.get(task_id, [])
+
+    def cases_of(self, kind: str, unit: str | None = None) -> list[Case]:
+        if unit is None:
+            return self.cases.get(kind, [])
+        return self._cases_by_unit.get((kind, unit), [])
+
+    def children(self, task_id: str) -> list[Task]:
+        return sorted(self._children.get(task_id, []), key=lambda t: t.id)
+
+    def case_kinds(self) -> list[Kind]:
+        return self.registry.case_kinds()
+
+    def tasks_of_unit(self, unit_id: str) -> tuple[list[Task], list[Task]]:
+        """(tasks it leads, tasks it partners on)."""
+        lead = [t for t in self.tasks.values() if unit_id in t.lead_units]
+        partner = [t for t in self.tasks.values() if unit_id in t.partner_units]
+        return lead, partner
+
+
+_BUILDERS = {"plan": ("plans", _plan), "unit": ("units", _unit), "task": ("tasks", _task)}
+
+
+def build(result: Result, registry: Registry) -> Repository:
+    """A repository from a validation result's valid records."""
+    repo = Repository(registry)
+    for kind_name, records in result.records.items():
+        if kind_name in _BUILDERS:
+            attr, make = _BUILDERS[kind_name]
+            getattr(repo, attr).update((rid, make(r)) for rid, r in records.items())
+        elif kind_name == "update":
+            repo.updates.extend(_update(r) for r in records.values())
+        else:
+            kind = registry.kinds[kind_name]
+            unit_field = kind.case.unit if kind.case else "unit"
+            repo.cases[kind_name] = sorted(
+                (Case(kind_name, rid, r.data.get(unit_field, ""), r.data, r.file) for rid, r in records.items()),
+                key=lambda c: c.id,
+            )
+    repo._index()
+    return repo
+
+
+class InvalidRepository(Exception):
+    def __init__(self, result: Result):
+        super().__init__(f"记录有 {len(result.report.problems)} 个问题")
+        self.result = result
+
+
+def open_repository(root: Path | str, workers: int | None = None) -> Repository:
+    """Validate the repository at ``root`` and build its model; raise InvalidRepository on problems."""
+    root = Path(root)
+    result = check_repository(root, workers=workers)
+    if not result.ok:
+        raise InvalidRepository(result)
+    return build(result, load_registry(root / SCHEMAS))
