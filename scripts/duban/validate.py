@@ -247,7 +247,11 @@ class FileChecker:
             return Checked(file, None, loaded.data, False, problems)
         if loaded.data is None:
             return Checked(file, kind.name, None, False, problems)
-        problems.extend(self.schema[kind.name].problems(loaded))
+        bad_dates = {(p.line, p.column) for p in problems if p.code == "date"}
+        problems.extend(
+            p for p in self.schema[kind.name].problems(loaded)
+            if not (p.code == "schema-format" and (p.line, p.column) in bad_dates)
+        )
         problems.extend(self._placement(kind, rel, loaded))
         for finding in privacy.scan(loaded.data):
             problems.append(loaded.problem(finding.path, finding.message, f"privacy-{finding.kind}"))
