@@ -1,0 +1,420 @@
+"""The deadline engine: pure functions of (repository, as-of date) → state with a reason.
+
+"As of D" means at the end of day D: only what is dated on or before D counts
+(updates, closures, approved extensions, received cases, status changes). A
+task due on D becomes overdue on D+1. The same records and date always give
+the same answer, so any past week can be rebuilt.
+
+Periods (每周 ISO Monday–Sunday, 每半月 1st–15th and 16th–month end, 每月,
+每季度, 每年): a period is owed when it lies within the task's start and end;
+if the start falls inside a period, the obligation begins with the next full
+period. A period is closed once its last day is on or before D.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Iterable
+
+import yaml
+
+from .model import Case, Repository, Task, Update
+from .workdays import add_days
+
+SETTINGS_FILE = "settings.yaml"
+CADENCES = ("每周", "每半月", "每月", "每季度", "每年")
+
+
+# ---------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    due_soon_days: int = 7
+    upcoming_days: int = 14
+    levels: dict = field(default_factory=lambda: {"红": "#c62828", "黄": "#f9a825", "绿": "#2e7d32", "灰": "#757575"})
+    states: dict = field(default_factory=dict)  # state -> {"label", "level"}
+    escalate: tuple = ()
+
+    def label(self, state: str) -> str:
+        return self.states.get(state, {}).get("label", state)
+
+    def level(self, state: str, days_overdue: int = 0) -> str:
+        level = self.states.get(state, {}).get("level", "灰")
+        for rule in self.escalate:
+            if rule.get("state") == state and days_overdue > int(rule.get("days", 0)):
+                level = rule["level"]
+        return level
+
+    def colour(self, level: str) -> str:
+        return self.levels.get(level, "#757575")
+
+
+def load_settings(schemas_dir: Path | str) -> Settings:
+    path = Path(schemas_dir) / SETTINGS_FILE
+    if not path.is_file():
+        return Settings()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Settings(
+        due_soon_days=int(data.get("due_soon_days", 7)),
+        upcoming_days=int(data.get("upcoming_days", 14)),
+        levels=dict(data.get("levels") or Settings().levels),
+        states=dict(data.get("states") or {}),
+        escalate=tuple(data.get("escalate") or ()),
+    )
+
+
+# ---------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def label(self, cadence: str) -> str:
+        s, e = self.start, self.end
+        if cadence == "每周":
+            year, week, _ = s.isocalendar()
+            return f"{year}年第{week}周（{s:%m-%d}至{e:%m-%d}）"
+        if cadence == "每半月":
+            return f"{s.year}年{s.month}月{'上' if s.day == 1 else '下'}半月"
+        if cadence == "每月":
+            return f"{s.year}年{s.month}月"
+        if cadence == "每季度":
+            return f"{s.year}年第{(s.month - 1) // 3 + 1}季度"
+        return f"{s.year}年"
+
+
+def period_of(cadence: str, day: dt.date) -> Period:
+    """The period of ``cadence`` that contains ``day``."""
+    if cadence == "每周":
+        start = day - dt.timedelta(days=day.weekday())
+        return Period(start, start + dt.timedelta(days=6))
+    last = calendar.monthrange(day.year, day.month)[1]
+    if cadence == "每半月":
+        if day.day <= 15:
+            return Period(day.replace(day=1), day.replace(day=15))
+        return Period(day.replace(day=16), day.replace(day=last))
+    if cadence == "每月":
+        return Period(day.replace(day=1), day.replace(day=last))
+    if cadence == "每季度":
+        first = (day.month - 1) // 3 * 3 + 1
+        end_month = first + 2
+        return Period(dt.date(day.year, first, 1), dt.date(day.year, end_month, calendar.monthrange(day.year, end_month)[1]))
+    if cadence == "每年":
+        return Period(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
+    raise ValueError(f"unknown cadence {cadence!r}")
+
+
+def owed_periods(cadence: str, start: dt.date, end: dt.date | None, until: dt.date) -> list[Period]:
+    """Periods owed from ``start`` (first full period) up to the one containing ``until`` (or ``end``)."""
+    first = period_of(cadence, start)
+    if first.start != start:
+        first = period_of(cadence, first.end + dt.timedelta(days=1))
+    stop = min(until, end) if end else until
+    out = []
+    period = first
+    while period.start <= stop:
+        out.append(period)
+        period = period_of(cadence, period.end + dt.timedelta(days=1))
+    return out
+
+
+# ---------------------------------------------------------------- task state
+
+
+@dataclass(frozen=True)
+class Miss:
+    unit: str
+    period: Period
+
+
+@dataclass(frozen=True)
+class TaskState:
+    task: Task
+    state: str
+    label: str
+    level: str
+    reason: str
+    due: dt.date | None = None  # effective due date (限时), counting approved extensions
+    next_due: dt.date | None = None  # when something is next owed
+    days_overdue: int = 0
+    closed_on: dt.date | None = None
+    claimed_on: dt.date | None = None  # a unit reported 已完成 (a claim; only closure closes)
+    misses: tuple[Miss, ...] = ()  # every closed period with nothing recorded
+    current_misses: tuple[Miss, ...] = ()  # misses of the most recently closed period
+    last_update: Update | None = None
+    progress: tuple[int, int] | None = None  # (closed sub-tasks, sub-tasks)
+    estimated: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return self.state in ("closed", "closed_late")
+
+    @property
+    def is_open(self) -> bool:
+        return self.task.timing.mode == "限时" and not self.closed
+
+
+def _effective_due(task: Task, as_of: dt.date) -> tuple[dt.date | None, list]:
+    due = task.timing.due
+    approved = [e for e in task.extensions if e.approved <= as_of]
+    if approved:
+        due = approved[-1].new_due
+    return due, approved
+
+
+def _unit_names(repo: Repository, units: Iterable[str]) -> str:
+    return "、".join(repo.units[u].short_name if u in repo.units else u for u in units)
+
+
+def _evidence_dates(repo: Repository, task: Task, unit: str) -> list[tuple[dt.date, dt.date]]:
+    """(the date a period is credited to, the date it was recorded), sorted; cached per repository."""
+    cache = repo.__dict__.setdefault("_evidence_cache", {})
+    key = (task.id, unit)
+    if key not in cache:
+        timing = task.timing
+        if timing.evidence_kind:
+            match = dict(timing.evidence_match)
+            start_field = repo.registry.kinds[timing.evidence_kind].case.start
+            pairs = [
+                (day, day)
+                for case in repo.cases_of(timing.evidence_kind, unit)
+                if (day := case.date(start_field)) and all(case.data.get(k) == v for k, v in match.items())
+            ]
+        else:
+            pairs = [(u.period or u.date, u.date) for u in repo.updates_of(task.id) if u.unit == unit]
+        cache[key] = sorted(pairs)
+    return cache[key]
+
+
+def _evidence(repo: Repository, task: Task, unit: str, period: Period, as_of: dt.date) -> bool:
+    """Whether ``unit`` recorded something for ``period`` on or before ``as_of``."""
+    pairs = _evidence_dates(repo, task, unit)
+    i = bisect.bisect_left(pairs, (period.start, dt.date.min))
+    while i < len(pairs) and pairs[i][0] <= period.end:
+        if pairs[i][1] <= as_of:
+            return True
+        i += 1
+    return False
+
+
+def task_state(repo: Repository, task: Task, as_of: dt.date, settings: Settings) -> TaskState:
+    updates = [u for u in repo.updates_of(task.id) if u.date <= as_of]
+    last = updates[-1] if updates else None
+    claims = [u for u in updates if u.state == "已完成" and u.unit in task.lead_units]
+    claimed_on = claims[-1].date if claims else None
+    children = repo.children(task.id)
+    progress = None
+    if children:
+        done = sum(1 for c in children if c.closure and c.closure.date <= as_of)
+        progress = (done, len(children))
+    common = dict(task=task, last_update=last, claimed_on=claimed_on, progress=progress)
+
+    def make(state: str, reason: str, days_overdue: int = 0, **kw) -> TaskState:
+        return TaskState(state=state, label=settings.label(state), level=settings.level(state, days_overdue),
+                         reason=reason, days_overdue=days_overdue, **common, **kw)
+
+    timing = task.timing
+    if timing.mode == "限时":
+        due, approved = _effective_due(task, as_of)
+        ext = f"，已批准延期至 {due}" if approved else ""
+        original = f"完成时限 {task.timing.due}{ext}"
+        if task.closure and task.closure.date <= as_of:
+            closed = task.closure.date
+            if closed > due:
+                late = (closed - due).days
+                return make("closed_late", f"逾期 {late} 天销号：{original}，{closed} 销号", due=due, closed_on=closed)
+            return make("closed", f"已于 {closed} 销号（{original}）", due=due, closed_on=closed)
+        claim = f"；{_unit_names(repo, [claims[-1].unit])}已于 {claimed_on} 报告完成，待核实销号" if claims else ""
+        if as_of > due:
+            days = (as_of - due).days
+            return make("overdue", f"逾期 {days} 天：{original}{claim}", days, due=due, next_due=due)
+        left = (due - as_of).days
+        if left <= settings.due_soon_days:
+            when = "今天到期" if left == 0 else f"还有 {left} 天到期"
+            return make("due_soon", f"{when}：{original}{claim}", due=due, next_due=due)
+        return make("on_track", f"{original}，还有 {left} 天{claim}", due=due, next_due=due)
+
+    # 周期 and 长期坚持: each lead unit owes a record in every period
+    cadence = timing.cadence
+    if timing.start and timing.start > as_of:
+        return make("not_started", f"{timing.start} 开始，{cadence}一次")
+    periods = owed_periods(cadence, timing.start, timing.end, as_of)
+    closed_periods = [p for p in periods if p.end <= as_of]
+    misses = tuple(
+        Miss(unit, p) for p in closed_periods for unit in task.lead_units if not _evidence(repo, task, unit, p, as_of)
+    )
+    last_closed = closed_periods[-1] if closed_periods else None
+    current = tuple(m for m in misses if m.period == last_closed)
+    current_period = period_of(cadence, as_of + dt.timedelta(days=1))
+    ended = timing.end is not None and timing.end <= as_of
+    next_due = None if ended else (current_period.end if current_period.start > as_of else period_of(cadence, as_of).end)
+    if timing.mode == "周期":
+        what = "会议记录" if timing.evidence_kind == "meeting" else "记录"
+        if current:
+            days = (as_of - last_closed.end).days
+            reason = f"缺报：{last_closed.label(cadence)}{_unit_names(repo, [m.unit for m in current])}没有{what}"
+            if len(misses) > len(current):
+                reason += f"；累计缺报 {len(misses)} 个周期"
+            return make("missed", reason, days, misses=misses, current_misses=current, next_due=next_due)
+        if ended:
+            return make("ended", f"已于 {timing.end} 结束；累计缺报 {len(misses)} 个周期", misses=misses)
+        reason = f"{cadence}一次，最近周期均已履行" if closed_periods else f"{cadence}一次，首个周期尚未结束"
+        if misses:
+            reason += f"；累计缺报 {len(misses)} 个周期"
+        return make("on_track", reason, misses=misses, next_due=next_due)
+    # 长期坚持
+    if current:
+        reason = f"滞报：{last_closed.label(cadence)}{_unit_names(repo, [m.unit for m in current])}未报送进展"
+        return make("stale", reason, (as_of - last_closed.end).days, misses=misses, current_misses=current, next_due=next_due)
+    if ended:
+        return make("ended", f"已于 {timing.end} 结束", misses=misses)
+    reason = f"长期坚持，{cadence}报送进展" + (f"；累计滞报 {len(misses)} 个周期" if misses else "，均按期报送")
+    return make("on_track", reason, misses=misses, next_due=next_due)
+
+
+# ---------------------------------------------------------------- case state
+
+
+@dataclass(frozen=True)
+class CaseState:
+    case: Case
+    state: str
+    label: str
+    level: str
+    reason: str
+    start: dt.date
+    due: dt.date | None
+    closed_on: dt.date | None
+    days_overdue: int = 0
+    estimated: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return self.state in ("closed", "closed_late")
+
+    @property
+    def days_to_close(self) -> int | None:
+        return (self.closed_on - self.start).days if self.closed_on else None
+
+
+def case_state(repo: Repository, case: Case, as_of: dt.date, settings: Settings) -> CaseState | None:
+    """The case's state as of a date, or None when it was not yet received then."""
+    spec = repo.registry.kinds[case.kind].case
+    start = case.date(spec.start)
+    if start is None or start > as_of:
+        return None
+
+    def make(state, reason, due=None, closed_on=None, days=0, estimated=False):
+        return CaseState(case, state, settings.label(state), settings.level(state, days), reason, start, due,
+                         closed_on, days, estimated)
+
+    due, estimated, limit_text = None, False, ""
+    limit = spec.limit or {}
+    if "field" in limit:
+        due = case.date(limit["field"])
+        if due:
+            limit_text = f"期限 {due}"
+    elif "time_limit" in limit or "days" in limit:
+        tl = case.data.get(limit["time_limit"]) if "time_limit" in limit else limit
+        if isinstance(tl, dict) and "days" in tl:
+            due, estimated = add_days(start, int(tl["days"]), tl.get("unit", "日"))
+            limit_text = f"{tl['days']}{tl.get('unit', '日')}内办结，期限 {due}" + ("（估算）" if estimated else "")
+    closed_on = None
+    closed = spec.closed or {}
+    if "date" in closed:
+        day = case.date(closed["date"])
+        closed_on = day if day and day <= as_of else None
+    elif "history" in closed:
+        for entry in case.data.get(closed["history"], []):
+            day = dt.date.fromisoformat(entry["date"])
+            if day <= as_of and entry.get("status") in closed.get("states", ()):
+                closed_on = day
+                break
+    if not spec.closed and not spec.limit:
+        return make("recorded", f"{start} 记录")
+    if closed_on:
+        if due and closed_on > due:
+            return make("closed_late", f"逾期 {(closed_on - due).days} 天办结：{limit_text}，{closed_on} 办结",
+                        due, closed_on, estimated=estimated)
+        return make("closed", f"{closed_on} 办结" + (f"（{limit_text}）" if limit_text else ""), due, closed_on,
+                    estimated=estimated)
+    if due is None:
+        return make("open", f"{start} 起办理中")
+    if as_of > due:
+        days = (as_of - due).days
+        return make("overdue", f"逾期 {days} 天：{limit_text}", due, None, days, estimated)
+    left = (due - as_of).days
+    if left <= settings.due_soon_days:
+        return make("due_soon", f"还有 {left} 天到期：{limit_text}", due, estimated=estimated)
+    return make("open", f"办理中：{limit_text}", due, estimated=estimated)
+
+
+# ---------------------------------------------------------------- snapshot
+
+
+@dataclass
+class Snapshot:
+    """Every task's and case's state as of one date."""
+
+    repo: Repository
+    as_of: dt.date
+    settings: Settings
+    tasks: dict[str, TaskState]
+    cases: dict[str, list[CaseState]]  # kind -> states of cases received by as_of
+
+    def overdue_tasks(self) -> list[TaskState]:
+        """Overdue tasks, longest first."""
+        found = [s for s in self.tasks.values() if s.state == "overdue"]
+        return sorted(found, key=lambda s: (-s.days_overdue, s.task.id))
+
+    def due_within(self, days: int | None = None) -> list[TaskState]:
+        """Open 限时 tasks due within the next ``days`` (default: upcoming_days), soonest first."""
+        days = self.settings.upcoming_days if days is None else days
+        horizon = self.as_of + dt.timedelta(days=days)
+        found = [s for s in self.tasks.values() if s.is_open and s.due and self.as_of <= s.due <= horizon]
+        return sorted(found, key=lambda s: (s.due, s.task.id))
+
+    def stale_tasks(self) -> list[TaskState]:
+        return sorted((s for s in self.tasks.values() if s.state == "stale"), key=lambda s: s.task.id)
+
+    def missed_tasks(self) -> list[TaskState]:
+        return sorted((s for s in self.tasks.values() if s.state == "missed"), key=lambda s: s.task.id)
+
+    def overdue_cases(self) -> list[CaseState]:
+        found = [s for states in self.cases.values() for s in states if s.state == "overdue"]
+        return sorted(found, key=lambda s: (-s.days_overdue, s.case.id))
+
+    @property
+    def estimated(self) -> bool:
+        return any(s.estimated for states in self.cases.values() for s in states)
+
+
+def evaluate(repo: Repository, as_of: dt.date, settings: Settings | None = None) -> Snapshot:
+    """All states as of ``as_of`` (the end of that day)."""
+    settings = settings or load_settings(repo.registry.root)
+    tasks = {}
+    for task in sorted(repo.tasks.values(), key=lambda t: t.id):
+        plan = repo.plans.get(task.plan)
+        if plan and plan.issue_date > as_of:
+            continue
+        tasks[task.id] = task_state(repo, task, as_of, settings)
+    cases: dict[str, list[CaseState]] = {}
+    for kind in repo.case_kinds():
+        states = (case_state(repo, c, as_of, settings) for c in repo.cases_of(kind.name))
+        cases[kind.name] = [s for s in states if s is not None]
+    return Snapshot(repo, as_of, settings, tasks, cases)
+
+
+def median_or_none(values: list[int]) -> float | None:
+    return float(median(values)) if values else None
