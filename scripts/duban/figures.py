@@ -1,0 +1,158 @@
+"""Figures: states aggregated into the tables that the status command, the
+weekly report and the site all show.
+
+Definitions (the same everywhere):
+
+* 按期率 (on-time rate) = closed on time ÷ (closed + overdue), i.e. among
+  those that have come due or were closed, the share closed within the limit.
+  None when nothing has come due yet.
+* 办结天数 (days to close) runs from the start of the clock (a task: the plan's
+  issue date; a case: its kind's start field) to the closing date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Callable, Iterable
+
+from .state import CaseState, Snapshot, TaskState
+
+
+@dataclass
+class Tally:
+    key: str
+    name: str
+    total: int = 0
+    open: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    overdue: int = 0
+    max_days_overdue: int = 0
+    due_soon: int = 0
+    stale: int = 0  # tasks only: 滞报 (ongoing) and 缺报 (cadence) now
+    days_to_close: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        due = self.closed + self.overdue
+        return self.closed_on_time / due if due else None
+
+    @property
+    def median_days_to_close(self) -> float | None:
+        return float(median(self.days_to_close)) if self.days_to_close else None
+
+    def add_task(self, s: TaskState, start) -> None:
+        self.total += 1
+        if s.state in ("stale", "missed"):
+            self.stale += 1
+        if s.task.timing.mode != "限时":
+            return
+        self._add(s.state, s.days_overdue, s.closed_on, start)
+
+    def add_case(self, s: CaseState) -> None:
+        self.total += 1
+        self._add(s.state, s.days_overdue, s.closed_on, s.start)
+
+    def _add(self, state, days_overdue, closed_on, start) -> None:
+        if state in ("closed", "closed_late"):
+            self.closed += 1
+            if state == "closed":
+                self.closed_on_time += 1
+            if closed_on and start:
+                self.days_to_close.append((closed_on - start).days)
+        elif state in ("overdue", "due_soon", "on_track", "open"):
+            self.open += 1
+            if state == "overdue":
+                self.overdue += 1
+                self.max_days_overdue = max(self.max_days_overdue, days_overdue)
+            elif state == "due_soon":
+                self.due_soon += 1
+
+
+def _unit_name(snapshot: Snapshot, unit: str) -> str:
+    u = snapshot.repo.units.get(unit)
+    return u.short_name if u else unit
+
+
+def _unit_order(snapshot: Snapshot, unit: str):
+    u = snapshot.repo.units.get(unit)
+    return (u.order if u else 9999, unit)
+
+
+def tasks_by_unit(snapshot: Snapshot, role: str = "lead") -> list[Tally]:
+    """Per unit, over the tasks it leads (``role="lead"``) or partners on."""
+    tallies: dict[str, Tally] = {}
+    for s in snapshot.tasks.values():
+        units = s.task.lead_units if role == "lead" else s.task.partner_units
+        start = snapshot.repo.plans[s.task.plan].issue_date if s.task.plan in snapshot.repo.plans else None
+        for unit in units:
+            tally = tallies.setdefault(unit, Tally(unit, _unit_name(snapshot, unit)))
+            tally.add_task(s, start)
+    return [tallies[k] for k in sorted(tallies, key=lambda u: _unit_order(snapshot, u))]
+
+
+def tasks_by_clause(snapshot: Snapshot) -> list[Tally]:
+    tallies: dict[tuple, Tally] = {}
+    for s in snapshot.tasks.values():
+        plan = snapshot.repo.plans.get(s.task.plan)
+        clause = plan.clause(s.task.clause) if plan else None
+        key = (s.task.plan, s.task.clause)
+        name = f"{plan_clause_label(snapshot, s.task.plan, s.task.clause)}{clause.title if clause else ''}"
+        tally = tallies.setdefault(key, Tally(s.task.clause, name))
+        tally.add_task(s, plan.issue_date if plan else None)
+    def order(key):
+        plan_id, clause_id = key
+        return (plan_id, tuple(int(x) for x in clause_id.split(".")))
+    return [tallies[k] for k in sorted(tallies, key=order)]
+
+
+def plan_clause_label(snapshot: Snapshot, plan_id: str, clause_id: str) -> str:
+    """A clause's full label, e.g. 二（三）."""
+    plan = snapshot.repo.plans.get(plan_id)
+    if plan is None:
+        return clause_id
+    parts = clause_id.split(".")
+    labels = []
+    for i in range(1, len(parts) + 1):
+        cid = ".".join(parts[:i])
+        c = next((c for c in plan.clauses if c.id == cid), None)
+        labels.append((c.label if c else cid).rstrip("、"))
+    return "".join(labels)
+
+
+def tasks_total(snapshot: Snapshot) -> Tally:
+    tally = Tally("all", "全区")
+    for s in snapshot.tasks.values():
+        plan = snapshot.repo.plans.get(s.task.plan)
+        tally.add_task(s, plan.issue_date if plan else None)
+    return tally
+
+
+def cases_by(snapshot: Snapshot, kind: str, key: Callable[[CaseState], str] | None = None,
+             states: Iterable[CaseState] | None = None) -> list[Tally]:
+    """Per unit (default) tallies of one case kind."""
+    key = key or (lambda s: s.case.unit)
+    tallies: dict[str, Tally] = {}
+    for s in snapshot.cases.get(kind, []) if states is None else states:
+        k = key(s)
+        tally = tallies.setdefault(k, Tally(k, _unit_name(snapshot, k)))
+        tally.add_case(s)
+    return [tallies[k] for k in sorted(tallies, key=lambda u: _unit_order(snapshot, u))]
+
+
+def cases_total(snapshot: Snapshot, kind: str, states: Iterable[CaseState] | None = None) -> Tally:
+    tally = Tally(kind, snapshot.repo.registry.kinds[kind].label)
+    for s in snapshot.cases.get(kind, []) if states is None else states:
+        tally.add_case(s)
+    return tally
+
+
+def ranking(tallies: list[Tally]) -> list[Tally]:
+    """Units ranked: most overdue first, then lowest on-time rate, then name."""
+    return sorted(tallies, key=lambda t: (-t.overdue, t.on_time_rate if t.on_time_rate is not None else 2.0, t.key))
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"

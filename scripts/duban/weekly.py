@@ -1,0 +1,219 @@
+"""The weekly report (周报): a pure function of the records and an ISO week.
+
+``weekly_report(repo, "2024-W23")`` covers Monday–Sunday of that week, is
+computed as of the Sunday, compares with the previous Sunday, and is dated the
+following Monday. Writers (Markdown, Word, Excel) render the returned object;
+none of them computes state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import figures
+from .figures import Tally
+from .model import Repository
+from .state import CaseState, Miss, Snapshot, TaskState, evaluate, load_settings
+
+WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
+
+
+class WeekError(ValueError):
+    pass
+
+
+def parse_week(text: str) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of an ISO week such as ``2024-W23``."""
+    m = WEEK.match(text)
+    if not m:
+        raise WeekError(f"周次“{text}”格式不对，应为 YYYY-Www，例如 2024-W23")
+    try:
+        monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+    except ValueError as exc:
+        raise WeekError(f"{m.group(1)} 年没有第 {int(m.group(2))} 周") from exc
+    return monday, monday + dt.timedelta(days=6)
+
+
+def week_of(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def last_complete_week(today: dt.date) -> str:
+    """The most recent ISO week that has ended before ``today``."""
+    return week_of(today - dt.timedelta(days=today.weekday() + 1))
+
+
+def weeks_between(first: dt.date, last: dt.date) -> list[str]:
+    """Every ISO week from the one containing ``first`` to the one containing ``last``."""
+    out = []
+    day = first - dt.timedelta(days=first.weekday())
+    while day <= last:
+        out.append(week_of(day))
+        day += dt.timedelta(days=7)
+    return out
+
+
+@dataclass(frozen=True)
+class Change:
+    date: dt.date
+    what: str  # 进展 / 销号 / 延期 / 新增逾期 / 台账
+    subject: str  # task id or case kind label
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True)
+class KindWeek:
+    kind: str
+    label: str
+    received: int  # received this week
+    closed: int  # closed this week
+    closed_in_limit: int  # of those, within the limit
+    open_total: int
+    overdue_total: int
+    total: Tally  # cumulative tally as of the week's end
+
+
+@dataclass
+class WeeklyReport:
+    week: str
+    start: dt.date
+    end: dt.date
+    report_date: dt.date
+    snapshot: Snapshot
+    previous: Snapshot
+    title: str
+    issuer: str
+    newly_closed: list[TaskState] = field(default_factory=list)
+    newly_overdue: list[TaskState] = field(default_factory=list)
+    overdue: list[TaskState] = field(default_factory=list)
+    due_soon: list[TaskState] = field(default_factory=list)
+    stale: list[TaskState] = field(default_factory=list)
+    missed: list[tuple[TaskState, Miss]] = field(default_factory=list)
+    units: list[Tally] = field(default_factory=list)  # ranked
+    kinds: list[KindWeek] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    total: Tally | None = None
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.end
+
+    @property
+    def estimated(self) -> bool:
+        return self.snapshot.estimated
+
+    def headline(self) -> list[tuple[str, str]]:
+        t = self.total
+        counts = Counter(s.state for s in self.snapshot.tasks.values())
+        return [
+            ("任务总数", str(len(self.snapshot.tasks))),
+            ("已销号", str(t.closed)),
+            ("逾期未完成", str(t.overdue)),
+            ("本周新增逾期", str(len(self.newly_overdue))),
+            ("本周销号", str(len(self.newly_closed))),
+            (f"{self.snapshot.settings.upcoming_days}天内到期", str(len(self.due_soon))),
+            ("滞报", str(counts.get("stale", 0))),
+            ("会议缺报", str(counts.get("missed", 0))),
+            ("按期完成率", figures.percent(t.on_time_rate)),
+        ]
+
+    def summary_lines(self) -> list[str]:
+        """A few lines for the issue body and the group robot."""
+        t = self.total
+        lines = [
+            f"截至 {self.end:%Y年%m月%d日}，{len(self.snapshot.tasks)} 项任务中已销号 {t.closed} 项，"
+            f"逾期未完成 {t.overdue} 项（本周新增 {len(self.newly_overdue)} 项），本周销号 {len(self.newly_closed)} 项；"
+            f"{self.snapshot.settings.upcoming_days} 天内到期 {len(self.due_soon)} 项，滞报 {len(self.stale)} 项，会议缺报 {len(self.missed)} 个周期。",
+        ]
+        for k in self.kinds:
+            if k.received or k.closed or k.overdue_total:
+                lines.append(f"{k.label}：本周新增 {k.received} 件、办结 {k.closed} 件（按期 {k.closed_in_limit} 件），"
+                             f"在办 {k.open_total} 件，其中逾期 {k.overdue_total} 件。")
+        if self.overdue:
+            worst = "；".join(f"{s.task.id} {s.task.title}（{unit_names(self.snapshot, s.task.lead_units)}，逾期 {s.days_overdue} 天）"
+                             for s in self.overdue[:3])
+            lines.append(f"逾期最久：{worst}。")
+        return lines
+
+
+def unit_names(snapshot: Snapshot, units) -> str:
+    return "、".join(snapshot.repo.units[u].short_name if u in snapshot.repo.units else u for u in units)
+
+
+def _changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, end: dt.date) -> list[Change]:
+    out: list[Change] = []
+    names = lambda units: unit_names(snap, units)  # noqa: E731
+    for task in repo.tasks.values():
+        if task.id not in snap.tasks:
+            continue
+        for u in repo.updates_of(task.id):
+            if start <= u.date <= end:
+                out.append(Change(u.date, "进展", task.id, names([u.unit]), f"{task.title}：{u.state}。{u.text}"))
+        for e in task.extensions:
+            if start <= e.approved <= end:
+                out.append(Change(e.approved, "延期", task.id, names([e.approved_by]),
+                                  f"{task.title}：批准延期至 {e.new_due}（{e.reason}）"))
+        if task.closure and start <= task.closure.date <= end:
+            out.append(Change(task.closure.date, "销号", task.id, names([task.closure.verified_by]),
+                              f"{task.title}：{task.closure.note or '核实销号'}"))
+    for tid, s in snap.tasks.items():
+        p = prev.tasks.get(tid)
+        if s.state == "overdue" and (p is None or p.state != "overdue"):
+            out.append(Change(s.due + dt.timedelta(days=1), "新增逾期", tid, names(s.task.lead_units),
+                              f"{s.task.title}：{s.reason}"))
+    for kind, states in snap.cases.items():
+        label = repo.registry.kinds[kind].label
+        received = Counter(s.case.unit for s in states if start <= s.start <= end)
+        closed = Counter(s.case.unit for s in states if s.closed_on and start <= s.closed_on <= end)
+        for unit in sorted(set(received) | set(closed)):
+            parts = []
+            if received[unit]:
+                parts.append(f"新增 {received[unit]} 件")
+            if closed[unit]:
+                parts.append(f"办结 {closed[unit]} 件")
+            out.append(Change(end, "台账", label, names([unit]), f"{label}" + "，".join(parts)))
+    order = {"销号": 0, "新增逾期": 1, "延期": 2, "进展": 3, "台账": 4}
+    return sorted(out, key=lambda c: (order[c.what], c.date, c.subject, c.unit, c.text))
+
+
+def weekly_report(repo: Repository, week: str, settings=None) -> WeeklyReport:
+    start, end = parse_week(week)
+    settings = settings or load_settings(repo.registry.root)
+    snap = evaluate(repo, end, settings)
+    prev = evaluate(repo, start - dt.timedelta(days=1), settings)
+    plans = sorted(repo.plans.values(), key=lambda p: p.issue_date)
+    title = f"{plans[0].title}落实情况周报" if len(plans) == 1 else "工作方案落实情况周报"
+    issuer = plans[0].issuers[-1] if plans else ""
+    report = WeeklyReport(week, start, end, end + dt.timedelta(days=1), snap, prev, title, issuer)
+    report.newly_closed = sorted(
+        (s for s in snap.tasks.values() if s.closed and s.closed_on and start <= s.closed_on <= end),
+        key=lambda s: (s.closed_on, s.task.id))
+    report.newly_overdue = sorted(
+        (s for s in snap.overdue_tasks() if not (prev.tasks.get(s.task.id) and prev.tasks[s.task.id].state == "overdue")),
+        key=lambda s: (-s.days_overdue, s.task.id))
+    report.overdue = snap.overdue_tasks()
+    report.due_soon = snap.due_within()
+    report.stale = snap.stale_tasks()
+    report.missed = [(s, m) for s in snap.missed_tasks() for m in s.current_misses]
+    report.units = figures.ranking(figures.tasks_by_unit(snap))
+    report.total = figures.tasks_total(snap)
+    for kind in repo.case_kinds():
+        states: list[CaseState] = snap.cases.get(kind.name, [])
+        closed_now = [s for s in states if s.closed_on and start <= s.closed_on <= end]
+        report.kinds.append(KindWeek(
+            kind=kind.name,
+            label=kind.label,
+            received=sum(1 for s in states if start <= s.start <= end),
+            closed=len(closed_now),
+            closed_in_limit=sum(1 for s in closed_now if s.state == "closed"),
+            open_total=sum(1 for s in states if s.state in ("open", "due_soon", "overdue")),
+            overdue_total=sum(1 for s in states if s.state == "overdue"),
+            total=figures.cases_total(snap, kind.name),
+        ))
+    report.changes = _changes(repo, snap, prev, start, end)
+    return report
