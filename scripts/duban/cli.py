@@ -28,6 +28,23 @@ def _zh(message: str) -> str:
     return _ARGPARSE_ZH.get(message, message)
 
 
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是有效日期，应为 YYYY-MM-DD")
+
+
+def today_in_shanghai():
+    """The default as-of date: today in Asia/Shanghai (chosen here, once)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
 def find_root(start: Path) -> Path:
     """The repository root: the nearest folder upwards holding schemas/kinds.yaml."""
     start = start.resolve()
@@ -48,6 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=["text", "github", "json"], default="text", help="输出格式：text（默认）、github（GitHub Actions 注释）、json")
     v.add_argument("--workers", type=int, default=None, help="并行进程数（默认：文件多时使用全部 CPU）")
 
+    st = sub.add_parser("status", help="查看逾期和即将到期的任务", description="列出截至某日逾期、即将到期、滞报和缺报的任务，以及逾期台账数。")
+    st.add_argument("--as-of", type=_date, default=None, metavar="日期", help="统计截至日期 YYYY-MM-DD（默认：北京时间今天）")
+    st.add_argument("--unit", default=None, metavar="单位", help="只看某单位牵头或配合的任务和它的台账（单位编号，如 luoyang）")
+
+    rp = sub.add_parser("report", help="生成报告", description="生成报告。")
+    rsub = rp.add_subparsers(dest="report", metavar="报告")
+    rsub.required = True
+    wk = rsub.add_parser("weekly", help="生成周报（Markdown、Word、Excel）", description="生成某一 ISO 周（周一至周日）的周报，落款日期为下周一。")
+    when = wk.add_mutually_exclusive_group()
+    when.add_argument("--week", default=None, metavar="周次", help="ISO 周，如 2024-W23（默认：最近一个完整的周）")
+    when.add_argument("--as-of", type=_date, default=None, metavar="日期", help="报告该日期所在的周")
+    wk.add_argument("--out", type=Path, default=Path("out/weekly"), metavar="目录", help="输出目录（默认：out/weekly）")
+
+    nt = sub.add_parser("notify", help="把周报摘要发到企业微信或钉钉群", description="从环境变量 DUBAN_WEBHOOK_URL 读取群机器人地址（可选 DUBAN_WEBHOOK_SECRET 加签密钥、DUBAN_WEBHOOK_KIND=wecom|dingtalk），发送 Markdown 消息。")
+    nt.add_argument("summary", type=Path, metavar="摘要文件", help="周报摘要（Markdown）")
+    nt.add_argument("--title", default="督办周报", help="消息标题")
+    nt.add_argument("--link", default=None, help="完整周报的链接")
+
     b = sub.add_parser("build", help="校验并生成站点到 site/", description="先校验全部记录，通过后用 MkDocs 生成站点到 site/。")
     b.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
     return parser
@@ -62,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(root, args)
     if args.command == "build":
         return _build(root, args)
+    if args.command == "status":
+        return _status(root, args)
+    if args.command == "report":
+        return _report_weekly(root, args)
+    if args.command == "notify":
+        return _notify(args)
     parser.error(f"未知命令 {args.command}")  # pragma: no cover
     return 2
 
@@ -77,6 +118,79 @@ def _validate(root: Path, args) -> int:
     result = check_repository(root, args.paths or None, workers=args.workers)
     sys.stdout.write(REPORTERS[args.format](result.report))
     return 0 if result.ok else 1
+
+
+def _open(root: Path):
+    """The repository, or None after printing the validator's problems."""
+    from .model import InvalidRepository, open_repository
+    from .reporters import text
+
+    try:
+        return open_repository(root)
+    except InvalidRepository as exc:
+        sys.stdout.write(text(exc.result.report))
+        print("记录有问题，请先修正。", file=sys.stderr)
+        return None
+
+
+def _status(root: Path, args) -> int:
+    from .state import evaluate
+    from .terminal import status
+
+    repo = _open(root)
+    if repo is None:
+        return 1
+    if args.unit and args.unit not in repo.units:
+        print(f"用法错误：单位“{args.unit}”不存在", file=sys.stderr)
+        return 2
+    snapshot = evaluate(repo, args.as_of or today_in_shanghai())
+    sys.stdout.write(status(snapshot, args.unit))
+    return 0
+
+
+def _report_weekly(root: Path, args) -> int:
+    from .report_md import write_weekly
+    from .weekly import WeekError, last_complete_week, parse_week, week_of, weekly_report
+
+    try:
+        if args.week:
+            parse_week(args.week)
+            week = args.week
+        elif args.as_of:
+            week = week_of(args.as_of)
+        else:
+            week = last_complete_week(today_in_shanghai())
+    except WeekError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    repo = _open(root)
+    if repo is None:
+        return 1
+    written = write_weekly(weekly_report(repo, week), args.out)
+    for path in written.values():
+        print(f"已写入 {path}")
+    print(week)
+    return 0
+
+
+def _notify(args) -> int:
+    import os
+
+    from .notify import send
+
+    url = os.environ.get("DUBAN_WEBHOOK_URL", "").strip()
+    if not url:
+        print("未配置机器人 Webhook，跳过")
+        return 0
+    try:
+        text = args.summary.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"无法读取摘要文件 {args.summary}：{exc}", file=sys.stderr)
+        return 2
+    delivery = send(url, args.title, text, args.link, kind=os.environ.get("DUBAN_WEBHOOK_KIND") or None,
+                    secret=os.environ.get("DUBAN_WEBHOOK_SECRET") or None)
+    print(delivery.message, file=sys.stdout if delivery.ok else sys.stderr)
+    return 0 if delivery.ok else 1
 
 
 def _build(root: Path, args) -> int:

@@ -18,6 +18,7 @@ from .figures import Tally
 from .model import Repository
 from .state import CaseState, Miss, Snapshot, TaskState, evaluate, load_settings
 
+TREND_WEEKS = 12
 WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
 
 
@@ -98,6 +99,7 @@ class WeeklyReport:
     kinds: list[KindWeek] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     total: Tally | None = None
+    trend: list[tuple[dt.date, int, int, int]] = field(default_factory=list)  # (Sunday, overdue, stale+missed, closed)
 
     @property
     def as_of(self) -> dt.date:
@@ -216,4 +218,13 @@ def weekly_report(repo: Repository, week: str, settings=None) -> WeeklyReport:
             total=figures.cases_total(snap, kind.name),
         ))
     report.changes = _changes(repo, snap, prev, start, end)
+    first = min((p.issue_date for p in plans), default=end)
+    for back in range(TREND_WEEKS - 1, -1, -1):
+        day = end - dt.timedelta(weeks=back)
+        if day < first:
+            continue
+        past = snap if back == 0 else evaluate(repo, day, settings)
+        counts = Counter(s.state for s in past.tasks.values())
+        report.trend.append((day, counts["overdue"], counts["stale"] + counts["missed"],
+                             counts["closed"] + counts["closed_late"]))
     return report

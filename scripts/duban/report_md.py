@@ -1,0 +1,162 @@
+"""The weekly report as Markdown (for the site), its charts, and its summary.
+
+``write_weekly(report, out_dir)`` writes every file of one week:
+``<week>.md``, ``<week>.summary.md``, ``<week>.docx``, ``<week>.xlsx`` and the
+charts ``<week>-<name>.svg``. Every write is atomic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import atomic
+from .charts import Bar, ChartFontMissing, bar_chart, line_chart
+from .figures import percent
+from .md import badge, cell, esc, table
+from .state import TaskState
+from .weekly import WeeklyReport, unit_names
+
+CHART_TITLES = {
+    "status": "任务状态分布",
+    "units": "各单位逾期任务数（前十）",
+    "trend": "近十二周逾期与滞报变化",
+}
+
+
+def charts(report: WeeklyReport, fmt: str = "svg") -> dict[str, bytes]:
+    """The report's charts: name -> SVG (or PNG) bytes."""
+    snap = report.snapshot
+    settings = snap.settings
+    counts: dict[str, int] = {}
+    for s in snap.tasks.values():
+        counts[s.state] = counts.get(s.state, 0) + 1
+    order = list(settings.states) or sorted(counts)
+    status = [Bar(settings.label(k), counts[k], settings.colour(settings.level(k))) for k in order if counts.get(k)]
+    red = settings.colour(settings.level("overdue"))
+    units = [Bar(t.name, t.overdue, red) for t in report.units if t.overdue][:10]
+    out = {
+        "status": bar_chart(CHART_TITLES["status"], status, fmt),
+        "units": bar_chart(CHART_TITLES["units"], units or [Bar("无逾期", 0, red)], fmt),
+    }
+    if len(report.trend) >= 2:
+        days = [d for d, *_ in report.trend]
+        out["trend"] = line_chart(CHART_TITLES["trend"], days, {
+            "逾期": ([o for _, o, _, _ in report.trend], red),
+            "滞报/缺报": ([s for _, _, s, _ in report.trend], settings.colour(settings.level("stale"))),
+        }, fmt)
+    return out
+
+
+def _state(s: TaskState, report: WeeklyReport) -> str:
+    colour = report.snapshot.settings.colour(s.level)
+    return badge(s.label, s.level, colour)
+
+
+def _task_link(s: TaskState, task_links: bool) -> str:
+    text = esc(s.task.id)
+    return f"[{text}](../../tasks/{s.task.id}.md)" if task_links else text
+
+
+def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, downloads: dict[str, str] | None = None,
+           task_links: bool = False) -> str:
+    """The report as one Markdown page. ``chart_files``: name -> relative file name of the SVG."""
+    snap = report.snapshot
+    names = lambda units: esc(unit_names(snap, units))  # noqa: E731
+    n = snap.settings.upcoming_days
+    out = [f"# {esc(report.title)}", ""]
+    out.append(f"**{report.start:%Y年%m月%d日}—{report.end:%m月%d日}（{report.week}）**　"
+               f"统计截至 {report.end:%Y年%m月%d日}，{esc(report.issuer)} {report.report_date:%Y年%m月%d日}")
+    out.append("")
+    if downloads:
+        out.append("下载：" + "　".join(f"[{esc(label)}]({href})" for label, href in downloads.items()))
+        out.append("")
+    if report.estimated:
+        out += ["!!! warning \"估算\"", "    部分期限超出节假日数据覆盖范围，按周一至周五估算。", ""]
+
+    out += ["## 一、总体情况", ""]
+    out.append(table([esc(k) for k, _ in report.headline()], [[esc(v) for _, v in report.headline()]]))
+    out += [esc(line) + "\n" for line in report.summary_lines()]
+
+    out += ["## 二、本周新销号和新增逾期任务", "", "### （一）本周销号", ""]
+    out.append(table(["任务", "任务名称", "牵头单位", "状态", "说明"], [
+        [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), _state(s, report), cell(s.reason)]
+        for s in report.newly_closed]))
+    out += ["### （二）本周新增逾期", ""]
+    out.append(table(["任务", "任务名称", "牵头单位", "逾期天数", "说明"], [
+        [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), str(s.days_overdue), cell(s.reason)]
+        for s in report.newly_overdue]))
+
+    out += ["## 三、逾期未完成任务", ""]
+    out.append(table(["序号", "任务", "任务名称", "牵头单位", "完成时限", "逾期天数", "说明"], [
+        [str(i), _task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), cell(s.due),
+         str(s.days_overdue), cell(s.reason)]
+        for i, s in enumerate(report.overdue, 1)]))
+
+    out += [f"## 四、{n}天内到期任务", ""]
+    out.append(table(["任务", "任务名称", "牵头单位", "完成时限", "状态"], [
+        [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), cell(s.due), _state(s, report)]
+        for s in report.due_soon]))
+
+    out += ["## 五、滞报和会议缺报", "", "### （一）滞报任务", ""]
+    out.append(table(["任务", "任务名称", "牵头单位", "说明"], [
+        [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), cell(s.reason)]
+        for s in report.stale]))
+    out += ["### （二）会议缺报", ""]
+    out.append(table(["任务", "单位", "周期", "任务名称"], [
+        [_task_link(s, task_links), names([m.unit]), esc(m.period.label(s.task.timing.cadence)), cell(s.task.title)]
+        for s, m in report.missed]))
+
+    out += ["## 六、各单位落实情况", "", "按逾期任务数从多到少、按期完成率从低到高排列（只计牵头任务）。", ""]
+    out.append(table(["排名", "单位", "牵头任务", "已销号", "逾期", "最长逾期天数", "滞报/缺报", "按期完成率"], [
+        [str(i), cell(t.name), str(t.total), str(t.closed), str(t.overdue), str(t.max_days_overdue), str(t.stale),
+         percent(t.on_time_rate)]
+        for i, t in enumerate(report.units, 1)]))
+
+    out += ["## 七、台账统计", ""]
+    out.append(table(["类别", "本周新增", "本周办结", "其中按期", "在办", "其中逾期", "累计办结", "按期办结率"], [
+        [cell(k.label), str(k.received), str(k.closed), str(k.closed_in_limit), str(k.open_total),
+         str(k.overdue_total), str(k.total.closed), percent(k.total.on_time_rate)]
+        for k in report.kinds]))
+
+    if chart_files:
+        out += ["## 八、图表", ""]
+        for name, file in chart_files.items():
+            out += [f"![{esc(CHART_TITLES.get(name, name))}]({file})", ""]
+
+    out += ["## 九、本周动态" if chart_files else "## 八、本周动态", ""]
+    out.append(table(["日期", "类别", "事项", "单位", "内容"], [
+        [str(c.date), esc(c.what), esc(c.subject), cell(c.unit), cell(c.text)] for c in report.changes]))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def summary(report: WeeklyReport) -> str:
+    """A short Markdown summary (issue body, group robot)."""
+    lines = [f"## {report.title}（{report.week}）", ""]
+    lines += [f"- {line}" for line in report.summary_lines()]
+    return "\n".join(lines) + "\n"
+
+
+def write_weekly(report: WeeklyReport, out_dir: Path | str, task_links: bool = False) -> dict[str, Path]:
+    """Write every file of the week into ``out_dir``; returns name -> path."""
+    from .docx_report import write_docx
+    from .xlsx_report import write_xlsx
+
+    out_dir = Path(out_dir)
+    week = report.week
+    written: dict[str, Path] = {}
+    chart_files: dict[str, str] = {}
+    png: dict[str, bytes] = {}
+    try:
+        for name, data in charts(report, "svg").items():
+            file = f"{week}-{name}.svg"
+            written[f"chart-{name}"] = atomic.write_bytes(out_dir / file, data)
+            chart_files[name] = file
+        png = charts(report, "png")
+    except ChartFontMissing:
+        chart_files = {}
+    downloads = {"Word 版（.docx）": f"{week}.docx", "Excel 版（.xlsx）": f"{week}.xlsx"}
+    written["md"] = atomic.write_text(out_dir / f"{week}.md", render(report, chart_files, downloads, task_links))
+    written["summary"] = atomic.write_text(out_dir / f"{week}.summary.md", summary(report))
+    written["docx"] = write_docx(report, out_dir / f"{week}.docx", charts=png or None)
+    written["xlsx"] = write_xlsx(report, out_dir / f"{week}.xlsx")
+    return written

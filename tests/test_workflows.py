@@ -1,0 +1,120 @@
+"""The GitHub Actions workflows: schema-valid, zizmor-clean, least privilege, pinned."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+FILES = [WORKFLOWS / "validate.yml", WORKFLOWS / "weekly.yml"]
+SHA_PIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
+EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def triggers(workflow: dict) -> dict:
+    # PyYAML (YAML 1.1) reads the key `on` as the boolean True.
+    return workflow.get("on", workflow.get(True))
+
+
+def steps(workflow: dict):
+    for job_id, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            yield job_id, step
+
+
+def run_tool(args: list[str]) -> subprocess.CompletedProcess:
+    exe = shutil.which(args[0])
+    if exe is None:
+        pytest.skip(f"{args[0]} 未安装（pip install check-jsonschema zizmor），跳过工作流检查")
+    return subprocess.run([exe, *args[1:]], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_schema(path):
+    proc = run_tool(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(path)])
+    assert proc.returncode == 0, f"check-jsonschema 报错：\n{proc.stdout}\n{proc.stderr}"
+
+
+def test_zizmor():
+    proc = run_tool(["zizmor", "--offline", "--no-progress", *map(str, FILES)])
+    assert proc.returncode == 0, f"zizmor 发现问题：\n{proc.stdout}\n{proc.stderr}"
+
+
+def test_weekly_schedule_is_monday_0800_shanghai():
+    on = triggers(load(WORKFLOWS / "weekly.yml"))
+    assert [entry["cron"] for entry in on["schedule"]] == ["0 0 * * 1"]
+    assert "week" in on["workflow_dispatch"]["inputs"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_least_privilege(path):
+    workflow = load(path)
+    top = workflow.get("permissions")
+    if path.name == "weekly.yml":
+        assert top == {}, "weekly.yml 顶层权限必须为空，由各任务单独声明"
+    else:
+        assert top == {"contents": "read"}
+    for job_id, job in workflow["jobs"].items():
+        perms = job.get("permissions", top)
+        assert perms not in ("write-all", "read-all"), f"{job_id} 使用了 {perms}"
+        if path.name == "weekly.yml":
+            assert isinstance(job.get("permissions"), dict), f"{job_id} 没有声明自己的权限"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_actions_are_pinned_to_a_commit(path):
+    uses = [step["uses"] for _, step in steps(load(path)) if "uses" in step]
+    assert uses
+    for ref in uses:
+        assert SHA_PIN.match(ref), f"{ref} 没有固定到 40 位提交哈希"
+    text = path.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if re.match(r"^\s*(-\s+)?uses:", line):
+            assert re.search(r"#\s*v\d+\.\d+\.\d+\s*$", line), f"缺少版本注释：{line.strip()}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_checkout_does_not_keep_credentials(path):
+    for _, step in steps(load(path)):
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step.get("with", {}).get("persist-credentials") is False
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_no_expressions_inside_run_scripts(path):
+    """Values (above all the `week` input) reach scripts only through env (no template injection)."""
+    for job_id, step in steps(load(path)):
+        script = step.get("run")
+        if script is None:
+            continue
+        found = EXPRESSION.findall(script)
+        assert not found, f"{job_id} / {step.get('name')}: run 里直接写了 {found}，请改用 env"
+    text = path.read_text(encoding="utf-8")
+    week_refs = re.findall(r"\$\{\{[^}]*\bweek\b[^}]*\}\}", text)
+    for ref in week_refs:  # every mention of the input sits in an env:/outputs:/with: value
+        assert "inputs.week" in ref or "outputs.week" in ref
+
+
+def test_weekly_jobs_chain_and_notify_does_not_fail_the_run():
+    workflow = load(WORKFLOWS / "weekly.yml")
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"build", "deploy", "announce"}
+    assert jobs["deploy"]["needs"] == "build"
+    assert set(jobs["announce"]["needs"]) == {"build", "deploy"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert jobs["deploy"]["environment"]["name"] == "github-pages"
+    assert jobs["announce"]["permissions"] == {"contents": "read", "issues": "write"}
+    notify = [s for s in jobs["announce"]["steps"] if "duban notify" in s.get("run", "")]
+    assert len(notify) == 1 and notify[0]["continue-on-error"] is True
+    assert notify[0]["env"]["DUBAN_WEBHOOK_URL"] == "${{ secrets.DUBAN_WEBHOOK_URL }}"
+    assert workflow["concurrency"]["group"]
