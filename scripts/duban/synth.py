@@ -1,0 +1,1544 @@
+"""Synthetic demonstration records (演示数据) for duban.
+
+Everything produced here is invented: every record carries ``synthetic: true``
+(kinds whose schema has no such field, i.e. units, are only written by the
+benchmark command) and every file starts with the comment line
+``# 演示数据（虚构），不对应真实事项``.  No record holds a person's name, an
+identity or phone number, or an address: places are generic ("洛阳镇某村").
+
+Public API
+----------
+``demo_records(units, tasks, *, start, end, seed=2023)``
+    The demonstration set for a plan's tasks: progress updates, coordination
+    meetings and case registers (disputes, hazards, risk assessments).
+``case_records(units, *, n, start, end, seed, kinds=...)``
+    ``n`` case records for benchmarks (fast: plain dicts, no I/O).
+``write_records(root, records)``
+    Write records under ``root/records`` atomically, never overwriting a file
+    that is not itself synthetic (raises :class:`NotSyntheticError`).
+``main(argv=None)``
+    ``python -m duban.synth demo --root . --end 2026-11-20`` and
+    ``python -m duban.synth cases --root DIR -n 100000``.
+
+Both generators are deterministic: the same inputs and seed give the same
+output, independent of the order of ``units`` and ``tasks``.  Each task and
+each register draws from its own random stream, so adding a task leaves the
+other tasks' records almost unchanged (only the choice of the few tasks that
+go silent or unreported is made across tasks).
+
+Case ids carry a 4-digit sequence per unit and year (``MD-luoyang-2023-0001``),
+numbered in date order.  If a unit would need more than 9999 ids of one kind
+in one year, :func:`case_records` raises :class:`ValueError` naming the
+bucket; give it more units or a longer period.
+
+Dates are returned as :class:`datetime.date` objects so that they are dumped
+as unquoted YAML dates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import os
+import random
+import sys
+import time
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from .load import load_file
+
+__all__ = [
+    "HEADER",
+    "NotSyntheticError",
+    "case_records",
+    "demo_records",
+    "main",
+    "write_records",
+]
+
+#: First line of every file written by :func:`write_records`.
+HEADER = "# 演示数据（虚构），不对应真实事项\n"
+
+#: Issue date of 泉台委办〔2023〕46号, the default start of the demo period.
+PLAN_START = date(2023, 6, 7)
+
+#: Default end of the benchmark period (about three and a half years).
+BENCH_END = date(2026, 11, 20)
+
+# Sizes of the demonstration case registers (independent of the period).
+DEMO_DISPUTES = 232
+DEMO_HAZARDS = 112
+DEMO_RISK_ASSESSMENTS = 40
+
+MAX_SEQUENCE = 9999
+
+CASE_KINDS = ("dispute", "hazard", "risk_assessment")
+
+_ONE = timedelta(days=1)
+
+# Fixed-date public holidays avoided when a meeting or report date is chosen
+# (the lunar ones move; Monday to Friday is close enough for invented data).
+_FIXED_HOLIDAYS = frozenset(
+    [(1, 1), (5, 1), (5, 2), (5, 3)] + [(10, d) for d in range(1, 8)]
+)
+
+
+class NotSyntheticError(FileExistsError):
+    """Raised by :func:`write_records` instead of overwriting a file a person wrote."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        super().__init__(f"拒绝覆盖非演示数据文件：{self.path}（该文件没有 synthetic: true）")
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+
+def _as_date(value) -> date | None:
+    """A date from a date, datetime or ISO string; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip())
+
+
+def _rng(seed: int, *parts) -> random.Random:
+    """An independent, reproducible random stream for one named part of the output."""
+    return random.Random(":".join([str(seed), *map(str, parts)]))
+
+
+def _days(a: date, b: date) -> int:
+    return (b - a).days
+
+
+def _rand_date(rng: random.Random, lo: date, hi: date) -> date:
+    """A uniformly chosen date in [lo, hi] (lo if the range is empty)."""
+    if hi <= lo:
+        return lo
+    return lo + timedelta(days=int(rng.random() * ((hi - lo).days + 1)))
+
+
+def _pick(rng: random.Random, seq):
+    """rng.choice, faster (one C call): the case builders run 100,000 times."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def _randint(rng: random.Random, a: int, b: int) -> int:
+    """rng.randint, faster (one C call)."""
+    return a + int(rng.random() * (b - a + 1))
+
+
+def _pick_weighted(rng: random.Random, values, cum):
+    """A value drawn with cumulative weights ``cum``."""
+    return values[bisect_right(cum, rng.random() * cum[-1])]
+
+
+def _is_workday(d: date) -> bool:
+    return d.weekday() < 5 and (d.month, d.day) not in _FIXED_HOLIDAYS
+
+
+def _workday_in(rng: random.Random, lo: date, hi: date) -> date:
+    """A working day (Monday to Friday, fixed holidays excluded) in [lo, hi], or any day."""
+    if hi < lo:
+        return lo
+    days = [lo + timedelta(days=i) for i in range(_days(lo, hi) + 1)]
+    work = [d for d in days if _is_workday(d)]
+    return rng.choice(work or days)
+
+
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _period_of(cadence: str, d: date) -> tuple[date, date]:
+    """The calendar period of ``cadence`` containing ``d`` (every half-month is 1–15, 16–end)."""
+    if cadence == "每周":
+        s = d - timedelta(days=d.weekday())
+        return s, s + timedelta(days=6)
+    if cadence == "每半月":
+        if d.day <= 15:
+            return d.replace(day=1), d.replace(day=15)
+        return d.replace(day=16), _month_end(d)
+    if cadence == "每月":
+        return d.replace(day=1), _month_end(d)
+    if cadence == "每季度":
+        m = 3 * ((d.month - 1) // 3) + 1
+        s = date(d.year, m, 1)
+        return s, _month_end(date(d.year, m + 2, 1))
+    if cadence == "每年":
+        return date(d.year, 1, 1), date(d.year, 12, 31)
+    raise ValueError(f"未知的周期：{cadence}")
+
+
+def _periods(cadence: str, first: date, last: date) -> list[tuple[date, date]]:
+    """Calendar periods of ``cadence`` overlapping [first, last], unclipped."""
+    out = []
+    d = first
+    while d <= last:
+        s, e = _period_of(cadence, d)
+        out.append((s, e))
+        d = e + _ONE
+    return out
+
+
+# How long before a period's end reports are usually filed.
+_REPORT_WINDOW = {"每周": 2, "每半月": 4, "每月": 6, "每季度": 14, "每年": 30}
+
+
+def _place_name(unit: dict) -> str:
+    """Short display name of a town ("洛阳镇"), used as a prefix of generic places."""
+    name = str(unit.get("short_name") or unit.get("name") or unit.get("id"))
+    for suffix in ("人民政府", "党委", "政府"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
+def _split_units(units: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Towns (kind 乡镇) and the other units, each sorted by id."""
+    units = sorted((u for u in units if u.get("id")), key=lambda u: str(u["id"]))
+    towns = [u for u in units if u.get("kind") == "乡镇"]
+    others = [u for u in units if u.get("kind") != "乡镇"]
+    return towns, others
+
+
+def _first_available(preferred, available: set[str]) -> str | None:
+    for uid in preferred:
+        if uid in available:
+            return uid
+    return None
+
+
+# --------------------------------------------------------------------------
+# progress update texts (user-visible, Chinese)
+
+# Work done, by clause of the plan (or by a keyword of the task title).
+# {a} >= {b} >= 1 and {c} is small.
+_WORK = {
+    "2.1": [
+        "排查梳理拟审批、核准的重大固定资产投资项目{a}个，督促评估主体落实“应评尽评”要求，已完成社会稳定风险评估{b}个。",
+        "对在建重大项目开展涉稳风险跟踪，排查风险点{c}个，已落实防范化解措施，未发生因项目引发的群体性事件。",
+        "组织评估主体单位开展社会稳定风险评估业务培训{c}场，规范评估报告备案和评估结果运用。",
+    ],
+    "2.2": [
+        "收集报送涉稳情报信息{a}条，其中预警性信息{b}条，均在规定时限内报送并跟踪核查。",
+        "召开维稳形势分析研判会{c}次，梳理影响稳定的主要矛盾{a}类，提出针对性应对措施并分解落实。",
+        "会同相关部门开展情报信息互通共享，推送跨部门线索{a}条，已核查反馈{b}条。",
+    ],
+    "2.3": [
+        "开展矛盾纠纷排查{c}轮，排查纠纷{a}件，已化解{b}件，其余纳入台账跟踪调处。",
+        "办理初信初访{a}件，按期办结{b}件，落实限时办理反馈制度。",
+        "组织开展信访法治宣传{c}场，引导群众依法理性表达诉求。",
+    ],
+    "2.4": [
+        "围绕涉房地产、涉征地拆迁、涉劳资等领域开展风险排查，梳理重点涉稳问题{a}个，已化解{b}个，其余落实专班跟踪。",
+        "会同行业主管部门开展联合监管检查{c}次，督促整改问题{a}个。",
+        "对重点涉稳问题分类建立工作台账，逐一明确责任单位和化解时限，本期新增化解{b}个。",
+    ],
+    "2.5": [
+        "组织开展社会面巡防{a}次，整合群防群治力量参与巡逻，辖区治安形势总体平稳。",
+        "推进社会面防控单元建设，新建或升级视频监控点位{a}个，完成治安卡口联网{c}处。",
+        "开展治安重点地区排查整治{c}次，整改治安隐患{a}处。",
+    ],
+    "2.6": [
+        "开展公共安全隐患滚动排查，排查隐患{a}处，已整改销号{b}处，其余限期整改。",
+        "对学校、医院、涉危涉爆单位开展人防、技防、物防检查{c}轮，督促落实整改措施。",
+        "深入开展寄递物流、燃气、消防等专项治理，检查场所{a}家次，发现问题已交办属地跟踪整改。",
+    ],
+    "2.7": [
+        "对涉稳重点人员开展动态评估{c}轮，落实“一人一策”稳控帮扶措施，未发生脱管漏管。",
+        "会同相关部门开展走访帮扶{a}人次，协调解决实际困难{b}件。",
+        "对严重精神障碍患者、社区矫正对象等重点人群落实分级分类管理，更新风险等级{b}人次。",
+    ],
+    "2.8": [
+        "修订完善群体性上访应急处置工作方案，进一步明确责任领导和处置流程。",
+        "组织开展群体性事件应急处置演练{c}次，检验现场处置和劝返接回衔接。",
+        "排查群体性上访苗头{c}起，已落实源头化解和就地稳控措施。",
+    ],
+    "2.9": [
+        "依托“海丝守护者”平台发动平安志愿者参与巡防{a}人次，收集上报线索{b}条。",
+        "开展人民调解员、网格员业务培训{c}期，进一步规范群防群治队伍管理。",
+        "推进网格化治理，调整优化网格{c}个，落实网格员日常巡查走访。",
+    ],
+    "2.10": [
+        "将主动创稳工作经费纳入年度预算，保障各项工作有序开展。",
+        "开展主动创稳工作跟踪问效督查{c}次，督促整改问题{a}个。",
+        "完善考核奖惩和容错纠错机制，形成工作制度{c}项。",
+    ],
+    "3.1": [
+        "主要领导专题听取主动创稳工作情况汇报{c}次，研究解决重点难点问题{a}个。",
+        "将主动创稳工作列入重要议事日程，明确分管领导和责任科室。",
+    ],
+    "3.2": [
+        "对照职责梳理完善主动创稳工作机制{c}项，明确责任分工和工作流程。",
+        "参照区级做法细化本单位主动创稳工作机制，建立工作台账。",
+    ],
+    "3.3": [
+        "组织执法人员开展法治培训{c}场，规范执法办案流程，依法处置涉稳问题。",
+        "开展普法宣传进村居活动{c}场，引导群众依法表达诉求。",
+    ],
+    "3.4": [
+        "对各乡镇、各单位主动创稳工作开展督导检查{c}次，通报问题{a}个，已督促整改{b}个。",
+        "将主动创稳工作纳入平安建设考评内容，细化考评指标和评分标准。",
+    ],
+    "舆情": [
+        "开展网络涉稳舆情巡查，发现处置涉稳舆情{c}条，未发生舆情炒作。",
+        "完善舆情监测预警和应对处置流程，组织舆情应对培训{c}场。",
+    ],
+    "会议": [
+        "召开矛盾纠纷和信访问题排查调处协调会议{c}次，研判事项{a}件，交办{b}件。",
+        "按制度召开排查调处协调会议，对交办事项逐件跟踪督办，已办结{b}件。",
+    ],
+    "宣传": [
+        "组织开展主动创稳主题宣传{c}场，发放宣传材料{a}份，营造浓厚工作氛围。",
+    ],
+    "交办": [
+        "收到交办事项{a}件，按期办理反馈{b}件，其余已说明情况并明确办结时限。",
+        "对交办事项逐件明确责任人和办理时限，已办结反馈{b}件。",
+    ],
+    "": [
+        "按照方案要求推进各项措施落实，完成阶段性工作{c}项。",
+        "细化工作措施，明确责任分工，各项工作有序推进。",
+    ],
+}
+
+# Title keywords that pick a work list before the clause does (checked in order).
+_TITLE_KEYS = (
+    ("舆情", "舆情"),
+    ("协调会议", "会议"),
+    ("交办", "交办"),
+    ("宣传", "宣传"),
+    ("风险评估", "2.1"),
+    ("情报", "2.2"),
+    ("研判", "2.2"),
+    ("纠纷", "2.3"),
+    ("信访", "2.3"),
+    ("隐患", "2.6"),
+    ("重点人", "2.7"),
+    ("上访", "2.8"),
+    ("网格", "2.9"),
+    ("志愿", "2.9"),
+    ("群防群治", "2.9"),
+    ("经费", "2.10"),
+    ("督查", "3.4"),
+    ("考评", "3.4"),
+    ("治安", "2.5"),
+    ("法治", "3.3"),
+)
+
+_NEXT = (
+    "下一步将持续跟踪推进，确保各项措施落实到位。",
+    "下一步将加强统筹协调，按时间节点推进。",
+    "下一步将继续压实责任，做好常态化工作。",
+    "",
+    "",
+)
+
+_BLOCKED = (
+    "因涉及多个部门职责交叉，部分工作推进较慢，已提请督办单位协调解决。",
+    "受项目前期手续尚未齐全影响，相关工作暂未取得实质进展，正在加紧对接。",
+    "部分问题涉及历史遗留因素，化解难度较大，已制定专项方案分步推进。",
+    "因工作力量调整，进度滞后于计划，已重新明确责任科室和时间节点。",
+)
+
+_DONE = (
+    "经自查，本项任务各项措施已落实，相关台账和佐证材料已整理归档，申请督办单位核实销号。",
+    "本项任务已按时间节点完成，工作总结已报送，申请核实销号。",
+    "各项工作已完成并形成长效机制，申请督办单位核实销号。",
+)
+
+
+def _work_key(task: dict) -> str:
+    title = str(task.get("title") or "")
+    for word, key in _TITLE_KEYS:
+        if word in title:
+            return key
+    clause = str(task.get("clause") or "")
+    while clause:
+        if clause in _WORK:
+            return clause
+        clause = clause.rpartition(".")[0]
+    return ""
+
+
+def _work_sentence(rng: random.Random, key: str) -> str:
+    a = rng.randint(3, 30)
+    b = a - rng.randint(0, a // 3)  # most of them
+    return rng.choice(_WORK[key]).format(a=a, b=b, c=rng.randint(1, 4))
+
+
+def _period_phrase(cadence: str | None, ps: date | None) -> str:
+    if cadence is None or ps is None:
+        return "截至目前"
+    if cadence == "每周":
+        return "本周"
+    if cadence == "每半月":
+        return f"{ps.month}月{'上' if ps.day <= 15 else '下'}半月"
+    if cadence == "每月":
+        return f"{ps.month}月份"
+    if cadence == "每季度":
+        return f"{ps.year}年第{'一二三四'[(ps.month - 1) // 3]}季度"
+    return f"{ps.year}年"
+
+
+def _update_text(rng, key, state, cadence=None, ps=None) -> str:
+    work = _work_sentence(rng, key)
+    if state == "已完成":
+        return work + rng.choice(_DONE)
+    if state == "受阻":
+        return f"{_period_phrase(cadence, ps)}，{work}{rng.choice(_BLOCKED)}"
+    return f"{_period_phrase(cadence, ps)}，{work}{rng.choice(_NEXT)}"
+
+
+# --------------------------------------------------------------------------
+# updates and meetings
+
+
+class _Out:
+    """Collects records by path, adding the "-N" counter on collisions."""
+
+    def __init__(self):
+        self.records: dict[str, dict] = {}
+
+    def add(self, stem: str, record: dict, id_field: str | None = None) -> None:
+        path = f"{stem}.yaml"
+        n = 1
+        while path in self.records:
+            n += 1
+            path = f"{stem}-{n}.yaml"
+        if id_field and n > 1:
+            record[id_field] = f"{record[id_field]}-{n}"
+        self.records[path] = record
+
+
+def _update(task_id, unit, day, state, text) -> dict:
+    return {
+        "task": task_id,
+        "unit": unit,
+        "date": day,
+        "state": state,
+        "text": text,
+        "synthetic": True,
+    }
+
+
+def _periodic_updates(out, rng, task, cadence, units, first, last, end, stop_after, key):
+    """One update per period and unit, dated in the period's last days; ~8% skipped."""
+    tid = task["id"]
+    for ps, pe in _periods(cadence, first, last):
+        lo = max(ps, first)
+        hi = min(pe, last)
+        win_lo = max(lo, pe - timedelta(days=_REPORT_WINDOW[cadence]))
+        for unit in units:
+            if rng.random() < 0.08:
+                continue  # missed period (滞报)
+            if pe > end:  # current period: may not have reported yet
+                if win_lo > end or rng.random() < 0.5:
+                    continue
+            day = _workday_in(rng, win_lo, hi) if win_lo <= hi else _workday_in(rng, lo, hi)
+            if stop_after and day > stop_after:
+                continue
+            state = "受阻" if rng.random() < 0.04 else "推进中"
+            text = _update_text(rng, key, state, cadence, ps)
+            out.add(f"updates/{tid}/{day.isoformat()}-{unit}", _update(tid, unit, day, state, text))
+
+
+def _deadline_updates(out, rng, task, tstart, end, unreported=False):
+    """Updates of a 限时 task.
+
+    Closed (closure dated by ``end``): a few progress reports, then a final
+    已完成 from the first lead unit within ten days before the closure date.
+    Open and not yet due: a report every two months or so.  Open and past due
+    (these show as overdue): a few reports before the due date and one to
+    three after it, the last often 受阻 and sometimes 已完成 (declared done,
+    awaiting verification).  ``unreported``: an open task nobody has reported on.
+    """
+    tid = task["id"]
+    timing = task.get("timing") or {}
+    lead = list(task.get("lead_units") or [])
+    partners = list(task.get("partner_units") or [])
+    if not lead:
+        return
+    key = _work_key(task)
+    due = _as_date(timing.get("due"))
+    for ext in task.get("extensions") or []:
+        due = _as_date(ext.get("new_due")) or due
+    closure = task.get("closure") or {}
+    closed = _as_date(closure.get("date"))
+    if closed is not None and closed > end:
+        closed = None
+    past_due = closed is None and due is not None and due < end
+
+    final = None
+    if closed is not None:
+        final = _workday_in(rng, max(tstart, closed - timedelta(days=10)), max(tstart, closed - _ONE))
+        final = min(final, closed, end)
+        windows = [(tstart, final - _ONE, max(1, min(5, _days(tstart, final) // 45)))]
+    elif unreported:
+        return
+    elif past_due:
+        windows = [
+            (tstart, due, max(1, min(5, _days(tstart, due) // 45))),
+            (due + _ONE, min(end, due + timedelta(days=120)), rng.randint(1, 3)),
+        ]
+        if _days(due, end) > 150 and rng.random() < 0.5:
+            windows.append((end - timedelta(days=90), end, 1))  # still being worked on
+    else:
+        windows = [(tstart, end, max(1, min(6, _days(tstart, end) // 60)))]
+
+    days = []
+    for lo, hi, k in windows:
+        if hi < lo:
+            continue
+        for _ in range(k):
+            d = _rand_date(rng, lo, hi)
+            days.append(_workday_in(rng, d, min(hi, d + timedelta(days=3))))
+    days.sort()
+    for i, day in enumerate(days):
+        unit = rng.choice(partners) if partners and rng.random() < 0.15 else rng.choice(lead)
+        state = "推进中"
+        if closed is None and i == len(days) - 1:
+            r = rng.random()
+            if past_due and r < 0.4:
+                state = "受阻"
+            elif r < (0.55 if past_due else 0.1) and unit in lead:
+                state = "已完成"  # declared done, awaiting verification (待销号)
+        elif rng.random() < 0.05:
+            state = "受阻"
+        out.add(
+            f"updates/{tid}/{day.isoformat()}-{unit}",
+            _update(tid, unit, day, state, _update_text(rng, key, state)),
+        )
+    if final is not None:
+        out.add(
+            f"updates/{tid}/{final.isoformat()}-{lead[0]}",
+            _update(tid, lead[0], final, "已完成", _update_text(rng, key, "已完成")),
+        )
+
+
+# Categories as they are named in meeting summaries.
+_MEETING_TOPICS = (
+    "土地山林纠纷",
+    "邻里纠纷",
+    "婚姻家庭纠纷",
+    "征地拆迁问题",
+    "劳资纠纷",
+    "物业纠纷",
+    "房屋宅基地纠纷",
+    "涉企纠纷",
+    "信访积案",
+    "合同债务纠纷",
+)
+
+# Units that usually attend a coordination meeting, when they exist:
+# at district level the petitions office, police, justice and the departments
+# most disputes involve; in a town the police station, justice office and
+# petitions office (represented by their district departments).
+_MEETING_REGULARS = {
+    "区级": ("xfj", "gaj", "sfj", "rsj", "zjj", "zrj"),
+    "乡镇": ("gaj", "sfj", "xfj"),
+}
+
+
+def _meeting(rng, unit, day, level, attendees_pool) -> dict:
+    if level == "区级":
+        discussed = rng.randint(5, 15)
+        lead_in = "通报全区矛盾纠纷排查化解情况，"
+        n_att = rng.randint(4, 7)
+    else:
+        discussed = rng.randint(2, 10)
+        lead_in = ""
+        n_att = rng.randint(2, 4)
+    assigned = rng.randint(0 if discussed < 4 else 1, discussed)
+    topics = rng.sample(_MEETING_TOPICS, k=min(rng.randint(1, 3), discussed))
+    counts = [1] * len(topics)
+    for _ in range(discussed - len(topics)):
+        counts[rng.randrange(len(topics))] += 1
+    parts = "、".join(f"{t}{c}件" for t, c in zip(topics, counts))
+    summary = f"{lead_in}研究{parts}，交办{assigned}件"
+    summary += "，其余当场答复或纳入跟踪。" if assigned < discussed else "。"
+    pool = [u for u in attendees_pool if u != unit]
+    regular = [u for u in _MEETING_REGULARS.get(level, ()) if u in pool]
+    others = [u for u in pool if u not in regular]
+    chosen = regular[: max(1, n_att - 1)]
+    chosen += rng.sample(others, k=min(len(others), max(0, n_att - len(chosen))))
+    record = {
+        "id": f"HY-{unit}-{day.isoformat()}",
+        "level": level,
+        "unit": unit,
+        "date": day,
+        "issues_discussed": discussed,
+        "issues_assigned": assigned,
+    }
+    if chosen:
+        record["attending_units"] = sorted(chosen)
+    record["summary"] = summary
+    record["synthetic"] = True
+    return record
+
+
+def _meetings(out, seen, rng, task, cadence, first, last, end, town_ids, attendees_pool):
+    """Coordination meetings standing in for a 周期 task's periods; ~5% of periods missed."""
+    timing = task.get("timing") or {}
+    match = (timing.get("evidence") or {}).get("match") or {}
+    periods = _periods(cadence, first, last)
+    for unit in task.get("lead_units") or []:  # every lead unit owes a meeting in every period
+        level = match.get("level") or ("乡镇" if unit in town_ids else "区级")
+        # at least one missed period (a full, closed one) whenever there are enough periods
+        forced = rng.randrange(1, len(periods) - 1) if len(periods) >= 10 else -1
+        usual = rng.randrange(5)  # weekly meetings: usually on the same weekday
+        for i, (ps, pe) in enumerate(periods):
+            if i == forced or rng.random() < 0.05:
+                continue
+            lo, hi = max(ps, first), min(pe, last)
+            if pe > end and rng.random() < 0.4:
+                continue  # the current period's meeting is not held yet
+            if (unit, level, ps) in seen:
+                continue
+            seen.add((unit, level, ps))
+            day = ps + timedelta(days=usual)
+            if cadence != "每周" or not (lo <= day <= hi and _is_workday(day)) or rng.random() < 0.2:
+                day = _workday_in(rng, lo, hi)
+            rec = _meeting(rng, unit, day, level, attendees_pool)
+            out.add(f"cases/meetings/{rec['id']}", rec, id_field="id")
+
+
+# --------------------------------------------------------------------------
+# case records: disputes
+
+_DISPUTE_CATEGORIES = (
+    ("邻里纠纷", 18),
+    ("婚姻家庭", 12),
+    ("土地山林", 10),
+    ("房屋宅基地", 9),
+    ("合同债务", 10),
+    ("劳资纠纷", 10),
+    ("征地拆迁", 6),
+    ("物业纠纷", 6),
+    ("交通事故", 7),
+    ("涉企纠纷", 5),
+    ("医疗纠纷", 3),
+    ("其他", 4),
+)
+_DISPUTE_SOURCES = (
+    ("网格排查", 30),
+    ("群众来访", 25),
+    ("12345热线", 15),
+    ("信访转办", 10),
+    ("部门移交", 8),
+    ("上级交办", 6),
+    ("其他", 6),
+)
+_DISPUTE_SUMMARIES = {
+    "婚姻家庭": ("家庭成员之间因赡养老人问题产生矛盾", "离婚后因子女抚养问题产生纠纷", "兄弟之间因分家析产产生争议"),
+    "邻里纠纷": ("相邻住户因排水问题产生矛盾", "邻里之间因建房采光通风问题产生纠纷", "相邻住户因噪音扰民产生矛盾"),
+    "土地山林": ("两个村民小组之间因山林界址不清产生争议", "村民之间因承包地边界划分产生纠纷", "因土地流转租金支付问题产生纠纷"),
+    "征地拆迁": ("被征收户对征迁补偿标准有异议", "因安置房分配问题产生争议", "因青苗补偿款分配产生纠纷"),
+    "劳资纠纷": ("某企业拖欠员工工资引发纠纷", "某工地拖欠务工人员工资引发争议", "员工与企业因解除劳动合同经济补偿产生争议"),
+    "医疗纠纷": ("患者家属对某卫生院诊疗结果有异议", "因医疗费用结算产生争议"),
+    "物业纠纷": ("业主与物业公司因物业费收取产生纠纷", "小区业主因停车位管理与物业产生矛盾"),
+    "交通事故": ("因交通事故赔偿金额产生争议", "电动自行车与行人碰撞后因赔偿问题产生纠纷"),
+    "合同债务": ("因民间借贷未按期归还产生纠纷", "因装修工程款结算产生争议", "因买卖合同货款支付产生纠纷"),
+    "房屋宅基地": ("相邻户之间因宅基地界址产生争议", "因旧房翻建占用公共通道产生纠纷"),
+    "涉企纠纷": ("企业生产噪音影响周边群众引发矛盾", "企业与村集体因厂房租赁合同产生纠纷"),
+    "其他": ("因村集体收益分配问题产生意见", "因公共设施使用问题产生矛盾"),
+}
+_DISPUTE_PLACES = ("某村", "某村", "某社区", "某社区", "某工业区", "某小区")
+_GROUP_CATEGORIES = frozenset(("劳资纠纷", "征地拆迁", "物业纠纷", "土地山林", "涉企纠纷"))
+_RESOLVED = (
+    "经调解达成调解协议并已履行",
+    "经调解双方达成和解",
+    "协调相关部门解决合理诉求，当事人表示满意",
+    "经释法明理，当事人撤回诉求",
+)
+_UNRESOLVED = (
+    "调解不成，已引导通过诉讼途径解决",
+    "调解不成，已告知通过仲裁途径解决",
+    "双方分歧较大，已移交相关部门依法处理",
+)
+_TIME_LIMITS = ((30, "日"), (30, "日"), (30, "日"), (30, "日"), (15, "工作日"), (15, "工作日"), (60, "日"))
+
+
+def _weighted(items):
+    values = [v for v, _ in items]
+    weights = [w for _, w in items]
+    cum = []
+    total = 0
+    for w in weights:
+        total += w
+        cum.append(total)
+    return values, cum
+
+
+_DC_VALUES, _DC_CUM = _weighted(_DISPUTE_CATEGORIES)
+_DS_VALUES, _DS_CUM = _weighted(_DISPUTE_SOURCES)
+
+
+def _dispute_bounds(received: date, days: int, unit: str) -> tuple[date, date]:
+    """(last date surely within the limit, first date surely past it).
+
+    A limit in 日 ends ``days`` days after receipt, moved to the next working
+    day when that is a holiday (ten days covers the longest); working days are
+    never more than natural days, and N working days never take more than
+    N*7/5 + 12 natural days, holidays included.
+    """
+    if unit == "日":
+        return received + timedelta(days=days - 2), received + timedelta(days=days + 10)
+    return received + timedelta(days=days - 1), received + timedelta(days=-(-days * 7 // 5) + 12)
+
+
+def _dispute_fate(rng, received, days, unit, end) -> str:
+    within, over = _dispute_bounds(received, days, unit)
+    if end <= within:
+        return "open" if rng.random() < 0.7 else "ontime"
+    if end <= over:  # near the limit: no sure lateness yet
+        return "open" if rng.random() < 0.3 else "ontime"
+    r = rng.random()
+    recent = _days(received, end) < 180
+    if r < (0.10 if recent else 0.01):
+        return "open_overdue"
+    if r < (0.18 if recent else 0.07):
+        return "late"
+    return "ontime"
+
+
+def _dispute(rng, unit, town_name, received, tl, end, fate=None) -> dict:
+    """One dispute record (without its sequence number) with the given fate.
+
+    fate: ontime | late | open | open_overdue (chosen at random when None).
+    """
+    days, tl_unit = tl
+    if fate is None:
+        fate = _dispute_fate(rng, received, days, tl_unit, end)
+    category = _pick_weighted(rng, _DC_VALUES, _DC_CUM)
+    source = _pick_weighted(rng, _DS_VALUES, _DS_CUM)
+    if category in _GROUP_CATEGORIES and rng.random() < 0.4:
+        parties = _randint(rng, 3, 30)
+    else:
+        parties = 2 if rng.random() < 0.7 else _randint(rng, 3, 6)
+    within, over = _dispute_bounds(received, days, tl_unit)
+    history = [{"date": received, "status": "受理"}]
+    rec = {
+        "id": None,
+        "unit": unit,
+        "category": category,
+        "source": source,
+        "summary": _pick(rng, _DISPUTE_SUMMARIES[category]),
+        "place": town_name + _pick(rng, _DISPUTE_PLACES),
+        "received": received,
+        "time_limit": {"days": days, "unit": tl_unit},
+        "parties": parties,
+        "status_history": history,
+    }
+    if fate in ("ontime", "late"):
+        if fate == "late":
+            closed = _rand_date(rng, over + _ONE, min(end, over + timedelta(days=40)))
+        else:
+            closed = _rand_date(rng, received, min(end, within))
+        if closed > received:
+            history.append(
+                {"date": _rand_date(rng, received, min(closed, received + timedelta(days=5))), "status": "调解中"}
+            )
+        unresolved = rng.random() < (0.25 if fate == "late" else 0.08)
+        history.append(
+            {"date": closed, "status": "未化解" if unresolved else "化解"}
+        )
+        rec["outcome"] = _pick(rng, _UNRESOLVED if unresolved else _RESOLVED)
+        rec["feedback_date"] = min(end, closed + timedelta(days=_randint(rng, 0, 3)))
+    elif end > received and rng.random() < 0.7:
+        history.append(
+            {"date": _rand_date(rng, received, min(end, received + timedelta(days=7))), "status": "调解中"}
+        )
+    rec["synthetic"] = True
+    return rec
+
+
+# --------------------------------------------------------------------------
+# case records: hazards
+
+_HAZARD_CATEGORIES = (
+    ("消防", 25),
+    ("燃气", 12),
+    ("房屋", 15),
+    ("寄递物流", 6),
+    ("景区", 3),
+    ("森林防火", 6),
+    ("宗教场所", 3),
+    ("涉危涉爆", 5),
+    ("道路交通", 10),
+    ("校园", 5),
+    ("医院", 3),
+    ("其他", 7),
+)
+_HC_VALUES, _HC_CUM = _weighted(_HAZARD_CATEGORIES)
+
+# category -> (sites, [(description, measures), ...])
+_HAZARD_TEXT = {
+    "消防": (
+        ("某小微企业厂房", "某出租房", "某商业综合体", "某“三合一”场所", "某电动自行车集中停放点"),
+        (
+            ("疏散通道堆放杂物，安全出口标识缺失", "清理疏散通道杂物，补设安全出口标识"),
+            ("电动自行车在室内违规停放充电", "设置集中充电点，清理室内停放车辆"),
+            ("消防设施维护保养不到位，部分灭火器过期", "更换过期灭火器，委托维保单位检测消防设施"),
+            ("电气线路私拉乱接，存在火灾隐患", "规范电气线路敷设，加装漏电保护装置"),
+        ),
+    ),
+    "燃气": (
+        ("某餐饮店", "某瓶装燃气供应站", "某小区"),
+        (
+            ("燃气软管老化且未安装泄漏报警装置", "更换金属波纹管并安装燃气泄漏报警装置"),
+            ("瓶装液化气钢瓶超期未检", "超期钢瓶退回供应站检测更换"),
+            ("燃气管道被违规包封", "拆除包封设施，恢复管道检修空间"),
+        ),
+    ),
+    "房屋": (
+        ("某村自建房", "某老旧小区", "某经营性自建房"),
+        (
+            ("房屋墙体开裂，存在结构安全隐患", "委托鉴定机构开展安全鉴定，落实加固措施"),
+            ("擅自加层改变房屋结构", "停止使用加层部分并限期拆除"),
+            ("经营性自建房未取得安全鉴定", "暂停经营，完成安全鉴定后恢复使用"),
+        ),
+    ),
+    "寄递物流": (
+        ("某物流网点", "某快递驿站"),
+        (
+            ("未严格落实收寄验视制度", "开展从业人员培训，落实收寄验视和实名收寄"),
+            ("分拣场地消防设施不足", "增配灭火器材，清理分拣区可燃物"),
+        ),
+    ),
+    "景区": (
+        ("某景区",),
+        (
+            ("游览步道护栏松动", "更换护栏并增设警示标识"),
+            ("节假日客流管控措施不足", "制定限流预案，增设安全引导岗"),
+        ),
+    ),
+    "森林防火": (
+        ("某山林片区", "某林地"),
+        (
+            ("林区周边违规用火现象时有发生", "增设防火宣传牌，加强护林巡查"),
+            ("防火隔离带杂草未清理", "组织清理隔离带可燃物"),
+        ),
+    ),
+    "宗教场所": (
+        ("某宫庙", "某宗教活动场所"),
+        (
+            ("香炉周边堆放可燃物，用火用电管理不规范", "清理可燃物，落实用火用电专人管理"),
+            ("活动场所消防器材配备不足", "增配灭火器材并开展消防演练"),
+        ),
+    ),
+    "涉危涉爆": (
+        ("某加油站", "某化工企业仓库", "某烟花爆竹经营点"),
+        (
+            ("危险化学品储存台账不规范", "完善出入库台账，落实专人管理"),
+            ("防雷防静电设施检测过期", "委托检测机构完成防雷防静电检测"),
+        ),
+    ),
+    "道路交通": (
+        ("某路口", "某国道路段", "某村道急弯路段"),
+        (
+            ("路口视线受阻，缺少减速警示设施", "清理遮挡绿植，增设减速带和警示标志"),
+            ("临水临崖路段缺少防护栏", "增设波形护栏和警示桩"),
+        ),
+    ),
+    "校园": (
+        ("某小学", "某幼儿园", "某中学"),
+        (
+            ("校门口护学岗硬质隔离设施不足", "增设硬质隔离设施，落实护学岗"),
+            ("部分监控设备故障", "维修更换故障监控设备，实现重点部位全覆盖"),
+        ),
+    ),
+    "医院": (
+        ("某卫生院", "某社区卫生服务站"),
+        (
+            ("一键报警装置未与公安联网", "完成一键报警装置联网调试"),
+            ("医用氧气瓶存放不规范", "设置专用存放区并落实防倾倒措施"),
+        ),
+    ),
+    "其他": (
+        ("某农贸市场", "某建筑工地"),
+        (
+            ("市场内电线老化裸露", "更换老化线路，规范用电管理"),
+            ("工地临边防护不到位", "完善临边防护设施，加强日常巡查"),
+        ),
+    ),
+}
+
+# category -> departments that may own such a hazard, when they exist
+_HAZARD_DEPTS = {
+    "消防": ("xfjy", "yjj"),
+    "燃气": ("zjj",),
+    "房屋": ("zjj",),
+    "寄递物流": ("gaj",),
+    "景区": ("wlj", "whj", "jyj"),
+    "森林防火": ("zrj", "nyj"),
+    "宗教场所": ("tzb",),
+    "涉危涉爆": ("yjj", "gaj"),
+    "道路交通": ("jtj", "gaj"),
+    "校园": ("jyj",),
+    "医院": ("wjj",),
+    "其他": ("yjj",),
+}
+_HAZARD_DAYS = (7, 10, 15, 15, 20, 30, 30, 45, 60)
+
+
+def _hazard_fate(rng, found, deadline, end) -> str:
+    if deadline >= end:
+        return "open" if rng.random() < 0.6 else "ontime"
+    recent = _days(found, end) < 180
+    r = rng.random()
+    if r < (0.15 if recent else 0.02):
+        return "open_overdue"
+    if r < (0.21 if recent else 0.08):
+        return "late_verify"
+    if r < (0.25 if recent else 0.12):
+        return "late"
+    return "ontime"
+
+
+def _hazard(rng, unit, category, town_name, found, deadline, end, fate=None) -> dict:
+    """One hazard record (without its sequence number).
+
+    fate: ontime | late_verify (rectified in time, verified late) | late |
+    open | open_overdue (chosen at random when None).
+    """
+    if fate is None:
+        fate = _hazard_fate(rng, found, deadline, end)
+    sites, texts = _HAZARD_TEXT[category]
+    description, measures = _pick(rng, texts)
+    rec = {
+        "id": None,
+        "unit": unit,
+        "category": category,
+        "level": "重大" if _days(found, deadline) >= 30 and rng.random() < 0.2 else "一般",
+        "site": town_name + _pick(rng, sites),
+        "description": description,
+        "found": found,
+        "deadline": deadline,
+    }
+    rectified = verified = None
+    if fate == "ontime":
+        hi = min(deadline, end)
+        rectified = _rand_date(rng, found + _ONE if hi > found else found, hi)
+        verified = _rand_date(rng, rectified, min(hi, rectified + timedelta(days=7)))
+    elif fate == "late_verify":
+        rectified = _rand_date(rng, max(found, deadline - timedelta(days=5)), deadline)
+        verified = _rand_date(rng, deadline + _ONE, min(end, deadline + timedelta(days=20)))
+    elif fate == "late":
+        rectified = _rand_date(rng, deadline + _ONE, min(end, deadline + timedelta(days=30)))
+        verified = _rand_date(rng, rectified, min(end, rectified + timedelta(days=7)))
+    elif fate == "open_overdue":
+        if rng.random() < 0.4:
+            rectified = _rand_date(rng, found, end)  # rectified, awaiting verification
+    elif rng.random() < 0.3 and end > found:
+        rectified = _rand_date(rng, found + _ONE, end)
+    if rectified is not None:
+        rec["measures"] = measures
+        rec["rectified"] = rectified
+    if verified is not None:
+        rec["verified"] = verified
+    rec["synthetic"] = True
+    return rec
+
+
+# --------------------------------------------------------------------------
+# case records: social stability risk assessments
+
+# (project type, project, subject units preferred ("town" = the project's town), approving units)
+_PROJECTS = (
+    ("征地拆迁", "某片区征地拆迁项目", ("town",), ("zrj",)),
+    ("征地拆迁", "某道路拓宽工程征地项目", ("town", "zrj"), ("zrj",)),
+    ("房屋征收", "某旧村改造房屋征收项目", ("town", "zjj"), ("zjj",)),
+    ("工程建设", "某安置房建设项目", ("zjj",), ("zjj", "fgj")),
+    ("工程建设", "某学校新建工程", ("zjj", "jyj"), ("fgj",)),
+    ("市政交通", "某道路拓宽工程", ("jtj", "zjj"), ("fgj",)),
+    ("市政交通", "某跨线桥建设工程", ("jtj", "zjj"), ("fgj",)),
+    ("环境影响", "某污水处理厂扩建工程", ("zjj", "fgj"), ("fgj",)),
+    ("环境影响", "某垃圾中转站建设项目", ("town", "zjj"), ("fgj",)),
+    ("产业项目", "某产业园标准厂房项目", ("fgj",), ("fgj",)),
+    ("产业项目", "某新材料生产项目", ("fgj",), ("fgj",)),
+    ("其他", "某农贸市场改造项目", ("town",), ("fgj", "zjj")),
+)
+_APPROVERS = ("fgj", "zjj", "zrj")
+_ASSESSORS = ("委托第三方评估机构", "评估主体单位自行组织评估", "某工程咨询公司")
+_RISK_MEASURES = {
+    "低": ("做好项目信息公开和政策解释，畅通群众诉求表达渠道",),
+    "中": (
+        "落实征求意见和听证程序，逐户做好政策解释，建立风险跟踪台账",
+        "明确属地和主管部门化解责任，对反映集中的问题制定专项处置方案",
+    ),
+    "高": (
+        "暂缓推进，待补偿安置方案优化并再次征求意见后重新评估",
+        "成立工作专班，逐项化解群众合理诉求，制定应急处置预案",
+    ),
+}
+
+
+def _risk_fate(rng, registered, planned, end) -> str:
+    if planned >= end:
+        return "assessed" if rng.random() < 0.4 and end > registered else "pending"
+    r = rng.random()
+    if r < 0.05:
+        return "unassessed_overdue"
+    if r < 0.09:
+        return "assessed_late"
+    return "assessed"
+
+
+def _risk(rng, project, unit, town, approving, registered, planned, end, fate=None) -> dict:
+    """One risk-assessment record (without its sequence number).
+
+    fate: assessed | assessed_late | pending | unassessed_overdue (random when None).
+    """
+    if fate is None:
+        fate = _risk_fate(rng, registered, planned, end)
+    ptype, pname, town_name = project
+    rec = {
+        "id": None,
+        "unit": unit,
+        "project": town_name + pname,
+        "project_type": ptype,
+        "town": town,
+        "approving_unit": approving,
+        "registered": registered,
+        "planned_approval": planned,
+    }
+    assessed = None
+    if fate == "assessed":
+        hi = min(end, planned - timedelta(days=3))
+        lo = min(hi, registered + timedelta(days=10))
+        assessed = _rand_date(rng, max(registered, lo), max(registered, hi))
+    elif fate == "assessed_late":
+        assessed = _rand_date(rng, planned + _ONE, min(end, planned + timedelta(days=30)))
+    if assessed is not None:
+        r = rng.random()
+        level = "低" if r < 0.6 else ("中" if r < 0.9 else "高")
+        if level == "低":
+            decision = "准予实施"
+        elif level == "中":
+            decision = "有条件实施" if rng.random() < 0.7 else "准予实施"
+        else:
+            decision = _pick(rng, ("暂缓实施", "有条件实施", "暂缓实施", "不予实施"))
+        rec["assessor"] = _pick(rng, _ASSESSORS)
+        rec["assessment_date"] = assessed
+        rec["risk_level"] = level
+        rec["decision"] = decision
+        if decision in ("准予实施", "有条件实施") and rng.random() < 0.7:
+            approval = assessed + timedelta(days=_randint(rng, 3, 40))
+            if approval <= end:
+                rec["approval_date"] = approval
+        rec["measures"] = _pick(rng, _RISK_MEASURES[level])
+    rec["synthetic"] = True
+    return rec
+
+
+# --------------------------------------------------------------------------
+# numbering
+
+
+_FOLDERS = {
+    "dispute": ("MD", "cases/disputes", "received"),
+    "hazard": ("YH", "cases/hazards", "found"),
+    "risk_assessment": ("WP", "cases/risk-assessments", "registered"),
+}
+
+
+def _number(kind: str, records: list[dict], out: dict[str, dict]) -> None:
+    """Give records their ids (sequence per unit and year, in date order) and add them to out."""
+    prefix, folder, field = _FOLDERS[kind]
+    buckets: dict[tuple[str, int], list[tuple[date, int, dict]]] = defaultdict(list)
+    for i, rec in enumerate(records):
+        d = rec[field]
+        buckets[(rec["unit"], d.year)].append((d, i, rec))
+    for (unit, year), items in sorted(buckets.items()):
+        if len(items) > MAX_SEQUENCE:
+            raise ValueError(
+                f"{prefix}-{unit}-{year} 需要 {len(items)} 个序号，超过 {MAX_SEQUENCE}："
+                "请减少记录数、增加单位或延长时间范围"
+            )
+        items.sort(key=lambda t: (t[0], t[1]))
+        for seq, (_, _, rec) in enumerate(items, 1):
+            rec["id"] = rid = f"{prefix}-{unit}-{year}-{seq:04d}"
+            out[f"{folder}/{rid}.yaml"] = rec
+
+
+# --------------------------------------------------------------------------
+# public API
+
+
+def demo_records(units: list[dict], tasks: list[dict], *, start: date, end: date, seed: int = 2023) -> dict[str, dict]:
+    """The synthetic demonstration set, as {path under records/: record}.
+
+    ``units`` and ``tasks`` are the plain dicts of records/units and
+    records/tasks (dates as date objects or ISO strings).  Generated for
+    ``start``..``end`` inclusive; nothing is dated after ``end``:
+
+    * updates for 长期坚持 tasks (each lead unit, one per reporting period,
+      ~8% of periods skipped, a few tasks silent for the last two months),
+      for 限时 tasks (a few progress reports; a final 已完成 shortly before
+      the closure date when the task is closed; 推进中/受阻 when past due), and
+      for 周期 tasks without ``evidence`` (one per period, ~8% skipped);
+    * coordination meetings for 周期 tasks whose evidence is ``kind: meeting``
+      (one per period and convening unit, ~5% of periods missed);
+    * disputes, hazards and risk assessments spread over the towns (kind
+      乡镇) and, for hazards and assessments, a few departments.
+    """
+    start, end = _as_date(start), _as_date(end)
+    if end < start:
+        raise ValueError(f"结束日期 {end} 早于开始日期 {start}")
+    towns, others = _split_units(units)
+    town_ids = {str(u["id"]) for u in towns}
+    all_ids = sorted(str(u["id"]) for u in units if u.get("id"))
+    dept_ids = [str(u["id"]) for u in others]
+    out = _Out()
+
+    # --- tasks: updates and meetings
+    tasks = sorted((t for t in tasks if t.get("id")), key=lambda t: str(t["id"]))
+    long_term = [t for t in tasks if (t.get("timing") or {}).get("mode") == "长期坚持"]
+    ranked = sorted(long_term, key=lambda t: _rng(seed, "silent", t["id"]).random())
+    silent = {t["id"] for t in ranked[: max(1, round(len(ranked) * 0.12))]} if len(ranked) >= 3 else set()
+    stop_after = end - timedelta(days=61)
+    # open 限时 tasks with no report at all (about one in ten)
+    open_deadline = [
+        t for t in tasks
+        if (t.get("timing") or {}).get("mode") == "限时"
+        and not ((_as_date((t.get("closure") or {}).get("date")) or date.max) <= end)
+    ]
+    ranked = sorted(open_deadline, key=lambda t: _rng(seed, "unreported", t["id"]).random())
+    unreported = {t["id"] for t in ranked[: round(len(ranked) * 0.1)]}
+    seen_meetings: set = set()
+    for task in tasks:
+        tid = str(task["id"])
+        timing = task.get("timing") or {}
+        mode = timing.get("mode")
+        rng = _rng(seed, "task", tid)
+        tstart = max(start, _as_date(timing.get("start")) or start)
+        tend = min(end, _as_date(timing.get("end")) or end)
+        if tstart > tend:
+            continue
+        lead = list(task.get("lead_units") or [])
+        if mode == "长期坚持":
+            cadence = timing.get("report_cadence")
+            if cadence and lead:
+                _periodic_updates(
+                    out, rng, task, cadence, lead, tstart, tend, end,
+                    stop_after if tid in silent else None, _work_key(task),
+                )
+        elif mode == "周期":
+            cadence = timing.get("cadence")
+            evidence = timing.get("evidence")
+            if not cadence:
+                continue
+            if evidence is None:
+                if lead:
+                    _periodic_updates(out, rng, task, cadence, lead, tstart, tend, end, None, _work_key(task))
+            elif evidence.get("kind") == "meeting":
+                _meetings(out, seen_meetings, rng, task, cadence, tstart, tend, end, town_ids, dept_ids)
+            # other evidence kinds: no generator, nothing is written
+        elif mode == "限时":
+            _deadline_updates(out, rng, task, tstart, end, tid in unreported)
+
+    records = out.records
+
+    # --- cases
+    case_units = towns or others
+    if case_units:
+        available = set(all_ids)
+        cases: dict[str, dict] = {}
+        _number("dispute", _demo_disputes(_rng(seed, "disputes"), case_units, start, end), cases)
+        _number("hazard", _demo_hazards(_rng(seed, "hazards"), case_units, available, start, end), cases)
+        _number("risk_assessment", _demo_risks(_rng(seed, "risks"), case_units, available, start, end), cases)
+        records.update(cases)
+    return dict(sorted(records.items()))
+
+
+def _force(rng, plans: list[list], fate_index: int, wanted: dict[str, tuple[int, callable]]) -> None:
+    """Give a few records a required fate: plans are mutable lists whose item
+    fate_index is the fate (None = random); wanted maps fate -> (count, feasible)."""
+    order = list(range(len(plans)))
+    rng.shuffle(order)
+    for fate, (count, feasible) in wanted.items():
+        for i in order:
+            if count <= 0:
+                break
+            if plans[i][fate_index] is None and feasible(plans[i]):
+                plans[i][fate_index] = fate
+                count -= 1
+
+
+def _demo_disputes(rng, towns, start, end) -> list[dict]:
+    plans = []
+    for _ in range(DEMO_DISPUTES):
+        town = rng.choice(towns)
+        plans.append([town, _rand_date(rng, start, end), rng.choice(_TIME_LIMITS), None])
+
+    def overdue(p):
+        _, over = _dispute_bounds(p[1], *p[2])
+        return over < end and _days(p[1], end) < 200
+
+    def late(p):
+        _, over = _dispute_bounds(p[1], *p[2])
+        return over + timedelta(days=5) < end
+
+    def open_(p):
+        within, _ = _dispute_bounds(p[1], *p[2])
+        return end <= within
+
+    _force(rng, plans, 3, {"open_overdue": (4, overdue), "late": (8, late), "open": (3, open_)})
+    return [
+        _dispute(rng, str(town["id"]), _place_name(town), received, tl, end, fate)
+        for town, received, tl, fate in plans
+    ]
+
+
+def _demo_hazards(rng, towns, available, start, end) -> list[dict]:
+    plans = []
+    for _ in range(DEMO_HAZARDS):
+        category = _pick_weighted(rng, _HC_VALUES, _HC_CUM)
+        town = rng.choice(towns)
+        unit = str(town["id"])
+        if rng.random() < 0.25:
+            unit = _first_available(_HAZARD_DEPTS[category], available) or unit
+        found = _rand_date(rng, start, end)
+        deadline = found + timedelta(days=rng.choice(_HAZARD_DAYS))
+        plans.append([unit, category, town, found, deadline, None])
+
+    _force(
+        rng,
+        plans,
+        5,
+        {
+            "open_overdue": (4, lambda p: p[4] + timedelta(days=3) < end),
+            "late_verify": (4, lambda p: p[4] + timedelta(days=3) < end),
+            "open": (2, lambda p: p[4] > end),
+        },
+    )
+    return [
+        _hazard(rng, unit, category, _place_name(town), found, deadline, end, fate)
+        for unit, category, town, found, deadline, fate in plans
+    ]
+
+
+def _demo_risks(rng, towns, available, start, end) -> list[dict]:
+    plans = []
+    latest = max(start, end - timedelta(days=20))
+    for _ in range(DEMO_RISK_ASSESSMENTS):
+        ptype, pname, subjects, approvers = rng.choice(_PROJECTS)
+        town = rng.choice(towns)
+        tid = str(town["id"])
+        unit = tid
+        for s in subjects:
+            if s == "town" or s in available:
+                unit = tid if s == "town" else s
+                break
+        approving = _first_available(approvers, available) or _first_available(_APPROVERS, available) or tid
+        registered = _rand_date(rng, start, latest)
+        planned = registered + timedelta(days=_randint(rng, 30, 120))
+        plans.append([(ptype, pname, _place_name(town)), unit, tid, approving, registered, planned, None])
+
+    _force(
+        rng,
+        plans,
+        6,
+        {
+            "unassessed_overdue": (2, lambda p: p[5] < end),
+            "assessed_late": (1, lambda p: p[5] + timedelta(days=3) < end),
+        },
+    )
+    return [_risk(rng, *p[:6], end, p[6]) for p in plans]
+
+
+def case_records(
+    units: list[dict],
+    *,
+    n: int,
+    start: date,
+    end: date,
+    seed: int,
+    kinds=CASE_KINDS,
+) -> dict[str, dict]:
+    """``n`` synthetic case records for benchmarks, as {path under records/: record}.
+
+    Records are shared out evenly over ``kinds`` (any of "dispute", "hazard",
+    "risk_assessment"), then at random over the towns (units of kind 乡镇;
+    all units if there are none) and over the dates ``start``..``end``.
+    Their fates (closed on time, late, open, overdue) follow the same rules as
+    the demo set.  Ids are numbered per unit and year in date order; a bucket
+    needing more than 9999 numbers raises ValueError (100,000 records over
+    four towns and three and a half years need about 2,400 per bucket).
+    """
+    start, end = _as_date(start), _as_date(end)
+    if end < start:
+        raise ValueError(f"结束日期 {end} 早于开始日期 {start}")
+    kinds = tuple(kinds)
+    unknown = [k for k in kinds if k not in _FOLDERS]
+    if unknown or not kinds:
+        raise ValueError(f"未知的案件类别：{unknown or kinds}")
+    towns, others = _split_units(units)
+    places = [(str(u["id"]), _place_name(u)) for u in (towns or others)]
+    if not places:
+        raise ValueError("没有可用的单位，无法生成案件")
+    available = {str(u["id"]) for u in units if u.get("id")}
+    approvers = [u for u in _APPROVERS if u in available] or sorted(
+        str(u["id"]) for u in others
+    ) or [p[0] for p in places]
+
+    out: dict[str, dict] = {}
+    lo, span = start.toordinal(), _days(start, end)
+    fromordinal = date.fromordinal
+    capacity = MAX_SEQUENCE * len(places) * (end.year - start.year + 1)
+    for k_index, kind in enumerate(kinds):
+        count = n // len(kinds) + (1 if k_index < n % len(kinds) else 0)
+        if count > capacity:
+            raise ValueError(
+                f"{_FOLDERS[kind][0]} 类案件 {count} 条超过可用序号 {capacity} 个"
+                f"（{len(places)} 个单位 × {end.year - start.year + 1} 年 × {MAX_SEQUENCE}）："
+                "请减少记录数、增加单位或延长时间范围"
+            )
+        rng = _rng(seed, "cases", kind)
+        random_ = rng.random
+
+        def choice(seq):
+            return seq[int(random_() * len(seq))]
+
+        records = []
+        if kind == "dispute":
+            for _ in range(count):
+                uid, name = choice(places)
+                received = fromordinal(lo + int(random_() * (span + 1)))
+                records.append(_dispute(rng, uid, name, received, choice(_TIME_LIMITS), end))
+        elif kind == "hazard":
+            for _ in range(count):
+                uid, name = choice(places)
+                found = fromordinal(lo + int(random_() * (span + 1)))
+                category = _pick_weighted(rng, _HC_VALUES, _HC_CUM)
+                deadline = found + timedelta(days=choice(_HAZARD_DAYS))
+                records.append(_hazard(rng, uid, category, name, found, deadline, end))
+        else:
+            for _ in range(count):
+                uid, name = choice(places)
+                registered = fromordinal(lo + int(random_() * (span + 1)))
+                planned = registered + timedelta(days=_randint(rng, 30, 120))
+                ptype, pname, _, _ = choice(_PROJECTS)
+                records.append(
+                    _risk(rng, (ptype, pname, name), uid, uid, choice(approvers), registered, planned, end)
+                )
+        _number(kind, records, out)
+    return out
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """yaml.safe_dump's dumper (its C emitter when available: same text, several
+    times faster), writing a value shared by two fields (a date) twice instead
+    of as an anchor and alias."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
+def _dump(record: dict) -> str:
+    return HEADER + yaml.dump(record, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def _is_synthetic_file(path: Path) -> bool:
+    """True if the file is a record with ``synthetic: true``; a file that does
+    not load (or has problems) is treated as a person's and is not synthetic."""
+    loaded = load_file(path)
+    return loaded.data is not None and loaded.data.get("synthetic") is True
+
+
+def write_records(root: Path, records: dict[str, dict]) -> int:
+    """Write each record to ``root/records/<path>`` as UTF-8 YAML; return the count.
+
+    Every file starts with :data:`HEADER`.  Folders are created as needed and
+    each file is written atomically (a temporary file in the same folder, then
+    ``os.replace``).  Before anything is written, every existing target is
+    checked: if one is not itself synthetic (no ``synthetic: true``), nothing
+    is written and :class:`NotSyntheticError` names the file.
+    """
+    base = Path(root) / "records"
+    targets = []
+    for rel, record in records.items():
+        parts = Path(rel).parts
+        if Path(rel).is_absolute() or ".." in parts or not rel.endswith(".yaml"):
+            raise ValueError(f"记录路径不合法：{rel}")
+        path = base / rel
+        if path.exists() and not _is_synthetic_file(path):
+            raise NotSyntheticError(path)
+        targets.append((path, record))
+    made: set[Path] = set()
+    pid = os.getpid()
+    for path, record in targets:
+        folder = path.parent
+        if folder not in made:
+            folder.mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        tmp = folder / f".{path.name}.{pid}.tmp"
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(_dump(record))
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    return len(targets)
+
+
+# --------------------------------------------------------------------------
+# command line
+
+#: Units written by ``cases`` into an empty benchmark repository (the same
+#: ids and names as records/units; department names are typical settings).
+BENCH_UNITS = (
+    {"id": "luoyang", "name": "洛阳镇", "short_name": "洛阳镇", "kind": "乡镇", "order": 10},
+    {"id": "dongyuan", "name": "东园镇", "short_name": "东园镇", "kind": "乡镇", "order": 20},
+    {"id": "zhangban", "name": "张坂镇", "short_name": "张坂镇", "kind": "乡镇", "order": 30},
+    {"id": "baiqi", "name": "百崎回族乡", "short_name": "百崎乡", "kind": "乡镇", "order": 40},
+    {"id": "zfw", "name": "区党工委政法委员会", "short_name": "区政法委", "kind": "区直单位", "order": 110, "unconfirmed": True},
+    {"id": "fgj", "name": "区发展和改革局", "short_name": "区发改局", "kind": "区直单位", "order": 210, "unconfirmed": True},
+    {"id": "zjj", "name": "区住房和城乡建设局", "short_name": "区住建局", "kind": "区直单位", "order": 230, "unconfirmed": True},
+    {"id": "zrj", "name": "区自然资源局", "short_name": "区自然资源局", "kind": "区直单位", "order": 240, "unconfirmed": True},
+    {"id": "yjj", "name": "区应急管理局", "short_name": "区应急局", "kind": "区直单位", "order": 250, "unconfirmed": True},
+)
+
+
+def _load_folder(folder: Path) -> list[dict]:
+    """The records of one folder (plain data, dates as ISO strings), via duban.load."""
+    out = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        loaded = load_file(path)
+        if loaded.data is None:
+            problem = loaded.problems[0]
+            raise ValueError(f"{problem.file}:{problem.line}: {problem.message}")
+        out.append(loaded.data)
+    return out
+
+
+_LABELS = {
+    "units": "单位",
+    "updates": "进展情况",
+    "meetings": "排查调处协调会议",
+    "disputes": "矛盾纠纷",
+    "hazards": "公共安全隐患",
+    "risk-assessments": "社会稳定风险评估",
+}
+
+
+def _counts(records: dict[str, dict]) -> Counter:
+    """Records per kind, by the kind's Chinese label."""
+    c: Counter = Counter()
+    for path in records:
+        head = path.split("/")
+        folder = head[1] if head[0] == "cases" else head[0]
+        c[_LABELS.get(folder, folder)] += 1
+    return c
+
+
+def _prune(root: Path, keep: dict[str, dict]) -> int:
+    """Delete synthetic update and case files that the new set no longer holds."""
+    base = Path(root) / "records"
+    removed = 0
+    for sub in ("updates", "cases"):
+        for path in sorted((base / sub).rglob("*.yaml")) if (base / sub).is_dir() else []:
+            rel = path.relative_to(base).as_posix()
+            if rel not in keep and _is_synthetic_file(path):
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m duban.synth",
+        description="生成虚构的演示数据（所有记录标注 synthetic: true），不对应真实事项。",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
+    d = sub.add_parser(
+        "demo",
+        help="按 records/units 和 records/tasks 重新生成演示数据",
+        description="按仓库中的单位和任务生成进展情况、协调会议和案件台账演示数据，写入 records/；"
+        "不会覆盖没有 synthetic: true 的文件。",
+    )
+    d.add_argument("--root", type=Path, default=Path("."), metavar="目录", help="仓库根目录（默认当前目录）")
+    d.add_argument("--start", type=_date_arg, default=PLAN_START, metavar="日期", help="开始日期（默认 2023-06-07）")
+    d.add_argument("--end", type=_date_arg, required=True, metavar="日期", help="截止日期，不生成晚于此日的记录")
+    d.add_argument("--seed", type=int, default=2023, metavar="整数", help="随机种子（默认 2023）")
+    d.add_argument("--dry-run", action="store_true", help="只生成并统计，不写文件")
+    d.add_argument("--prune", action="store_true", help="删除新数据中已不存在的旧演示文件（只删 synthetic: true 的文件）")
+    c = sub.add_parser(
+        "cases",
+        help="为性能测试生成含大量案件的虚构仓库",
+        description="在目标目录的 records/ 下生成大量虚构案件；目标目录没有单位记录时先写入四个乡镇和几个部门。",
+    )
+    c.add_argument("--root", type=Path, required=True, metavar="目录", help="目标目录（records/ 写在其下）")
+    c.add_argument("-n", type=int, default=100_000, metavar="数量", help="案件数量（默认 100000）")
+    c.add_argument("--start", type=_date_arg, default=PLAN_START, metavar="日期", help="开始日期（默认 2023-06-07）")
+    c.add_argument("--end", type=_date_arg, default=BENCH_END, metavar="日期", help="截止日期（默认 2026-11-20）")
+    c.add_argument("--seed", type=int, default=2023, metavar="整数", help="随机种子（默认 2023）")
+    c.add_argument(
+        "--kinds",
+        default=",".join(CASE_KINDS),
+        metavar="类别",
+        help="案件类别，逗号分隔（默认 dispute,hazard,risk_assessment）",
+    )
+    return p
+
+
+def main(argv=None) -> int:
+    """Command line: ``demo`` regenerates the demo set, ``cases`` builds a benchmark repository."""
+    args = _parser().parse_args(argv)
+    root: Path = args.root
+    try:
+        if args.command == "demo":
+            units = _load_folder(root / "records" / "units")
+            tasks = _load_folder(root / "records" / "tasks")
+            records = demo_records(units, tasks, start=args.start, end=args.end, seed=args.seed)
+            for name, count in _counts(records).items():
+                print(f"{name}：{count} 条")
+            if args.dry_run:
+                print(f"共 {len(records)} 条（未写入）")
+                return 0
+            written = write_records(root, records)
+            print(f"已写入 {written} 个文件")
+            if args.prune:
+                print(f"已删除 {_prune(root, records)} 个过时的演示文件")
+            return 0
+
+        units_dir = root / "records" / "units"
+        if not (units_dir.is_dir() and any(units_dir.glob("*.yaml"))):
+            n_units = write_records(
+                root, {f"units/{u['id']}.yaml": dict(u) for u in BENCH_UNITS}
+            )
+            print(f"已写入单位 {n_units} 个")
+        units = _load_folder(units_dir)
+        kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+        t0 = time.perf_counter()
+        records = case_records(units, n=args.n, start=args.start, end=args.end, seed=args.seed, kinds=kinds)
+        t1 = time.perf_counter()
+        written = write_records(root, records)
+        t2 = time.perf_counter()
+        print(f"生成 {len(records)} 条（{t1 - t0:.1f} 秒），写入 {written} 个文件（{t2 - t1:.1f} 秒）")
+        return 0
+    except (NotSyntheticError, ValueError, OSError, yaml.YAMLError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
