@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="校验并生成站点到 site/", description="先校验全部记录，通过后用 MkDocs 生成站点到 site/。")
     b.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
+    b.add_argument("--as-of", type=_date, default=None, metavar="日期", help="生成该日结束时的站点：只计该日及以前的记录（默认：北京时间今天）")
+    b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
     return parser
 
 
@@ -197,12 +199,13 @@ def _build(root: Path, args) -> int:
     from .reporters import text
     from .site import build_site
 
-    outcome = build_site(root, site_dir=args.site_dir)
+    outcome = build_site(root, args.as_of or today_in_shanghai(), site_dir=args.site_dir, workers=args.workers)
     if not outcome.report.ok:
         sys.stdout.write(text(outcome.report))
         print("记录有问题，未生成站点。", file=sys.stderr)
         return 1
-    print(f"站点已生成：{outcome.site_dir}")
+    print(f"站点已生成：{outcome.site_dir}（数据截至 {outcome.as_of}，{outcome.pages} 个生成页面，"
+          f"{len(outcome.weeks)} 期周报，用时 {outcome.seconds:.1f} 秒）")
     return 0
 
 

@@ -210,6 +210,7 @@ class Repository:
     tasks: dict[str, Task] = field(default_factory=dict)
     updates: list[Update] = field(default_factory=list)
     cases: dict[str, list[Case]] = field(default_factory=dict)  # kind -> cases
+    raw: dict[str, list[dict]] = field(default_factory=dict)  # kind -> plain data of plans, units, tasks, updates
 
     def __post_init__(self):
         self._updates_by_task: dict[str, list[Update]] = defaultdict(list)
@@ -258,6 +259,8 @@ def build(result: Result, registry: Registry) -> Repository:
     """A repository from a validation result's valid records."""
     repo = Repository(registry)
     for kind_name, records in result.records.items():
+        if kind_name in ("plan", "unit", "task", "update"):
+            repo.raw[kind_name] = [r.data for _, r in sorted(records.items())]
         if kind_name in _BUILDERS:
             attr, make = _BUILDERS[kind_name]
             getattr(repo, attr).update((rid, make(r)) for rid, r in records.items())

@@ -145,18 +145,16 @@ def write_weekly(report: WeeklyReport, out_dir: Path | str, task_links: bool = F
     week = report.week
     written: dict[str, Path] = {}
     chart_files: dict[str, str] = {}
-    png: dict[str, bytes] = {}
     try:
         for name, data in charts(report, "svg").items():
             file = f"{week}-{name}.svg"
             written[f"chart-{name}"] = atomic.write_bytes(out_dir / file, data)
             chart_files[name] = file
-        png = charts(report, "png")
     except ChartFontMissing:
         chart_files = {}
     downloads = {"Word 版（.docx）": f"{week}.docx", "Excel 版（.xlsx）": f"{week}.xlsx"}
     written["md"] = atomic.write_text(out_dir / f"{week}.md", render(report, chart_files, downloads, task_links))
     written["summary"] = atomic.write_text(out_dir / f"{week}.summary.md", summary(report))
-    written["docx"] = write_docx(report, out_dir / f"{week}.docx", charts=png or None)
+    written["docx"] = write_docx(report, out_dir / f"{week}.docx")
     written["xlsx"] = write_xlsx(report, out_dir / f"{week}.xlsx")
     return written

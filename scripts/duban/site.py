@@ -1,19 +1,41 @@
-"""Build the MkDocs site: validate first, then let MkDocs render ``docs/``."""
+"""Build the site: validate, generate Markdown into ``build/docs/``, run MkDocs.
+
+``build/docs/`` (git-ignored) is what MkDocs reads: the hand-written pages
+from ``docs/`` plus the generated ones and the weekly report archive. The
+generator writes plain Markdown, so moving to another static site generator
+is a configuration change.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
-from dataclasses import dataclass
+import multiprocessing
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__
+from .kinds import load_registry
+from .model import Repository, build as build_model
 from .problems import Problem, Report
-from .validate import check_repository
+from .state import evaluate
+from .validate import SCHEMAS, check_repository, record_files
+
+CACHE = Path("build") / "cache" / "weekly"
 
 
 @dataclass
 class BuildOutcome:
     report: Report
     site_dir: Path
+    as_of: dt.date | None = None
+    pages: int = 0
+    weeks: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 class _Collect(logging.Handler):
@@ -25,22 +47,132 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(root: Path, site_dir: Path | None = None) -> BuildOutcome:
-    """Validate the records and, when they are clean, build the site strictly."""
+def fingerprint(root: Path) -> str:
+    """A hash of everything a report depends on: records, schemas and duban's version."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(record_files(root)) + sorted((root / SCHEMAS).glob("*")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+_FORK_REPO: Repository | None = None
+
+
+def _write_week(args) -> str:
+    week, out_dir = args
+    from .report_md import write_weekly
+    from .weekly import weekly_report
+
+    write_weekly(weekly_report(_FORK_REPO, week), out_dir, task_links=True)
+    return week
+
+
+def weekly_archive(repo: Repository, weeks: list[str], out_dir: Path, cache_dir: Path | None, workers: int | None = None) -> None:
+    """Every week's report files in ``out_dir``, reusing ``cache_dir`` when it holds them."""
+    global _FORK_REPO
+    out_dir.mkdir(parents=True, exist_ok=True)
+    todo = []
+    for week in weeks:
+        cached = cache_dir / week if cache_dir else None
+        if cached and (cached / f"{week}.md").exists():
+            for f in cached.iterdir():
+                shutil.copyfile(f, out_dir / f.name)
+        else:
+            todo.append(week)
+    if not todo:
+        return
+    target = (cache_dir / "_incoming") if cache_dir else out_dir
+    workers = workers or min(os.cpu_count() or 1, 4)
+    _FORK_REPO = repo
+    try:
+        if workers > 1 and len(todo) > 4 and "fork" in multiprocessing.get_all_start_methods():
+            chunk = -(-len(todo) // workers)  # contiguous weeks per worker share memoised snapshots
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for week in pool.imap_unordered(_write_week, [(w, target / w) for w in todo], chunksize=chunk):
+                    pass
+        else:
+            for week in todo:
+                _write_week((week, target / week))
+    finally:
+        _FORK_REPO = None
+    for week in todo:
+        src = target / week
+        for f in src.iterdir():
+            shutil.copyfile(f, out_dir / f.name)
+        if cache_dir:
+            final = cache_dir / week
+            if final.exists():
+                shutil.rmtree(final)
+            os.replace(src, final)
+
+
+def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, workers: int | None = None,
+             cache_root: Path | None = None) -> tuple[int, list[str]]:
+    """Write the full Markdown source of the site into ``out`` (replaced atomically)."""
+    from .pages import generate as generate_pages
+    from .weekly import last_complete_week, parse_week, weeks_between
+
+    snapshot = evaluate(repo, as_of)
+    first = min((p.issue_date for p in repo.plans.values()), default=as_of)
+    last_week = last_complete_week(as_of + dt.timedelta(days=1))  # a week ending on as_of is complete
+    weeks = [w for w in weeks_between(first, parse_week(last_week)[0]) if parse_week(w)[1] <= as_of]
+    stage = out.with_name(out.name + ".tmp")
+    if stage.exists():
+        shutil.rmtree(stage)
+    shutil.copytree(root / "docs", stage)
+    pages = generate_pages(snapshot, root / "docs", weeks)
+    for rel, content in pages.items():
+        path = stage / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    cache_root = cache_root or root / CACHE
+    cache = cache_root / fingerprint(root)
+    if cache_root.exists():  # drop caches of older record sets
+        for old in cache_root.iterdir():
+            if old != cache:
+                shutil.rmtree(old, ignore_errors=True)
+    weekly_archive(repo, weeks, stage / "reports" / "weekly", cache, workers)
+    if out.exists():
+        old = out.with_name(out.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+        os.replace(stage, out)
+        shutil.rmtree(old)
+    else:
+        os.replace(stage, out)
+    return len(pages), weeks
+
+
+def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers: int | None = None,
+               build_dir: Path | None = None) -> BuildOutcome:
+    """Validate the records and, when they are clean, generate and build the site strictly.
+
+    ``build_dir`` (default ``<root>/build``) receives the generated Markdown (``docs/``) and the
+    weekly report cache (``cache/``).
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    started = time.monotonic()
     root = Path(root)
     site_dir = Path(site_dir) if site_dir else root / "site"
-    result = check_repository(root)
+    result = check_repository(root, workers=workers)
     if not result.ok:
         return BuildOutcome(result.report, site_dir)
+    repo = build_model(result, load_registry(root / SCHEMAS))
+    build_dir = Path(build_dir) if build_dir else root / "build"
+    count, weeks = generate(root, repo, as_of, build_dir / "docs", workers, build_dir / "cache" / "weekly")
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
+        config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(site_dir), strict=True)
         build(config)
     except (MkDocsException, SystemExit) as exc:
         detail = "；".join(handler.messages) or str(exc)
@@ -48,4 +180,4 @@ def build_site(root: Path, site_dir: Path | None = None) -> BuildOutcome:
         return BuildOutcome(Report(files=result.report.files, problems=[problem]), site_dir)
     finally:
         logger.removeHandler(handler)
-    return BuildOutcome(result.report, site_dir)
+    return BuildOutcome(result.report, site_dir, as_of, count, weeks, time.monotonic() - started)

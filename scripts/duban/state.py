@@ -22,6 +22,7 @@ from statistics import median
 from typing import Iterable
 
 import yaml
+from collections import OrderedDict
 
 from .model import Case, Repository, Task, Update
 from .workdays import add_days
@@ -400,9 +401,28 @@ class Snapshot:
         return any(s.estimated for states in self.cases.values() for s in states)
 
 
+SNAPSHOT_CACHE = 16  # recent snapshots kept per repository (reports look back a few weeks)
+
+
 def evaluate(repo: Repository, as_of: dt.date, settings: Settings | None = None) -> Snapshot:
-    """All states as of ``as_of`` (the end of that day)."""
-    settings = settings or load_settings(repo.registry.root)
+    """All states as of ``as_of`` (the end of that day). Recent results are memoised per repository."""
+    if settings is None:
+        settings = repo.__dict__.get("_settings")
+        if settings is None:
+            settings = repo.__dict__["_settings"] = load_settings(repo.registry.root)
+    cache: OrderedDict = repo.__dict__.setdefault("_snapshots", OrderedDict())
+    key = (as_of, repr(settings))
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    snapshot = _evaluate(repo, as_of, settings)
+    cache[key] = snapshot
+    while len(cache) > SNAPSHOT_CACHE:
+        cache.popitem(last=False)
+    return snapshot
+
+
+def _evaluate(repo: Repository, as_of: dt.date, settings: Settings) -> Snapshot:
     tasks = {}
     for task in sorted(repo.tasks.values(), key=lambda t: t.id):
         plan = repo.plans.get(task.plan)

@@ -1,0 +1,118 @@
+// duban: sort any table by clicking its header; filter long tables by text and by column.
+// Written for this site; no libraries, nothing loaded from elsewhere.
+(function () {
+  "use strict";
+
+  function cellText(row, index) {
+    var cell = row.cells[index];
+    return cell ? cell.textContent.trim() : "";
+  }
+
+  function sortKey(text) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return { kind: 0, value: text };
+    var number = text.replace(/[%,]/g, "");
+    if (number !== "" && !isNaN(Number(number))) return { kind: 1, value: Number(number) };
+    if (text === "—" || text === "") return { kind: 3, value: "" };
+    return { kind: 2, value: text };
+  }
+
+  function compare(a, b) {
+    if (a.kind !== b.kind) return a.kind - b.kind;
+    if (a.kind === 1) return a.value - b.value;
+    return a.value.localeCompare(b.value, "zh-Hans-CN");
+  }
+
+  function makeSortable(table) {
+    var head = table.tHead;
+    var body = table.tBodies[0];
+    if (!head || !body) return;
+    Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
+      th.classList.add("duban-sortable");
+      th.setAttribute("role", "button");
+      th.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(head.rows[0].cells, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var result = compare(sortKey(cellText(r1, index)), sortKey(cellText(r2, index)));
+          return ascending ? result : -result;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  function addFilters(table) {
+    var body = table.tBodies[0];
+    var head = table.tHead;
+    if (!body || !head || body.rows.length < 8) return;
+    var tools = document.createElement("div");
+    tools.className = "duban-tools";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.placeholder = "筛选（输入任意文字）";
+    input.setAttribute("aria-label", "筛选表格");
+    tools.appendChild(input);
+    var selects = [];
+    Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
+      var values = {};
+      var count = 0;
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var text = cellText(row, index);
+        if (!(text in values)) { values[text] = true; count += 1; }
+      });
+      if (count < 2 || count > 20 || count === body.rows.length) return;
+      var select = document.createElement("select");
+      select.setAttribute("aria-label", "按" + th.textContent.trim() + "筛选");
+      var all = document.createElement("option");
+      all.value = "";
+      all.textContent = th.textContent.trim() + "：全部";
+      select.appendChild(all);
+      Object.keys(values).sort(function (a, b) { return a.localeCompare(b, "zh-Hans-CN"); }).forEach(function (value) {
+        var option = document.createElement("option");
+        option.value = value;
+        option.textContent = value || "（空）";
+        select.appendChild(option);
+      });
+      select.dataset.column = String(index);
+      selects.push(select);
+      tools.appendChild(select);
+    });
+    var counter = document.createElement("span");
+    counter.className = "duban-count";
+    tools.appendChild(counter);
+    function apply() {
+      var needle = input.value.trim().toLowerCase();
+      var shown = 0;
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var ok = !needle || row.textContent.toLowerCase().indexOf(needle) !== -1;
+        selects.forEach(function (select) {
+          if (ok && select.value !== "" && cellText(row, Number(select.dataset.column)) !== select.value) ok = false;
+        });
+        row.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      counter.textContent = "显示 " + shown + " / " + body.rows.length + " 行";
+    }
+    input.addEventListener("input", apply);
+    selects.forEach(function (select) { select.addEventListener("change", apply); });
+    var anchor = table.closest(".md-typeset__scrollwrap") || table;
+    anchor.parentNode.insertBefore(tools, anchor);
+    apply();
+  }
+
+  function enhance() {
+    document.querySelectorAll(".md-typeset table:not(.duban-done)").forEach(function (table) {
+      table.classList.add("duban-done");
+      makeSortable(table);
+      addFilters(table);
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();
