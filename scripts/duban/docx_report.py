@@ -39,7 +39,7 @@ from docx.shared import Emu, Mm, Pt
 from .atomic import normalize_zip, write_bytes
 from .figures import percent
 from .state import TaskState
-from .weekly import WeeklyReport, unit_names
+from .weekly import WeeklyReport, cn_date, unit_names
 
 # fonts (GB/T 9704-2012, 7.1 / 7.3 / 7.5)
 XIAOBIAOSONG = "方正小标宋简体"
@@ -86,11 +86,6 @@ CN_NUMERALS = "一二三四五六七八九十"
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def cn_date(day: dt.date) -> str:
-    """2024年6月10日 (GB/T 9704: Arabic numerals, no leading zeros)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def cn_number(n: int) -> str:

@@ -24,6 +24,7 @@ from .figures import Tally, percent
 from .md import badge, cell, esc, table
 from .model import Case, Task, Unit
 from .state import CaseState, Snapshot, TaskState, evaluate
+from .weekly import cn_date
 
 HEADING = re.compile(r"^(#{1,6})\s.*\{#(clause-[0-9-]+)\}\s*$")
 MAX_REGISTER_ROWS = 2500  # rows per register page, well under 1.5 MB of HTML
@@ -43,7 +44,7 @@ class Site:
     # ------------------------------------------------------------ helpers
     def asof_note(self) -> str:
         extra = "；部分期限按周一至周五估算（超出节假日数据覆盖范围）" if self.s.estimated else ""
-        return f'<p class="duban-asof">数据截至 <strong>{self.s.as_of:%Y年%m月%d日}</strong>{extra}</p>\n'
+        return f'<p class="duban-asof">数据截至 <strong>{cn_date(self.s.as_of)}</strong>{extra}</p>\n'
 
     def badge(self, state) -> str:
         return badge(state.label, state.level, self.settings.colour(state.level))
@@ -169,7 +170,7 @@ class Site:
         out.append(table(["编号", "任务名称", "牵头单位", "完成时限", "状态"], [
             [self.task_link(st.task, ""), cell(st.task.title), self.units(st.task.lead_units, ""), cell(st.due), self.badge(st)]
             for st in soon]))
-        out += ["", f"## 本周动态（{week_start:%m月%d日}—{s.as_of:%m月%d日}）", ""]
+        out += ["", f"## 本周动态（{cn_date(week_start, year=False)}—{cn_date(s.as_of, year=False)}）", ""]
         out.append(self.changes_table(week_start, s.as_of, ""))
         if self.weeks:
             out += ["", f"最新周报：[{self.weeks[-1]}](reports/weekly/{self.weeks[-1]}.md)　[全部周报](reports/weekly/index.md)"]

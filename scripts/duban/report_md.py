@@ -14,7 +14,7 @@ from .charts import Bar, ChartFontMissing, bar_chart, line_chart
 from .figures import percent
 from .md import badge, cell, esc, table
 from .state import TaskState
-from .weekly import WeeklyReport, unit_names
+from .weekly import WeeklyReport, cn_date, unit_names
 
 CHART_TITLES = {
     "status": "任务状态分布",
@@ -64,8 +64,8 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
     names = lambda units: esc(unit_names(snap, units))  # noqa: E731
     n = snap.settings.upcoming_days
     out = [f"# {esc(report.title)}", ""]
-    out.append(f"**{report.start:%Y年%m月%d日}—{report.end:%m月%d日}（{report.week}）**　"
-               f"统计截至 {report.end:%Y年%m月%d日}，{esc(report.issuer)} {report.report_date:%Y年%m月%d日}")
+    out.append(f"**{cn_date(report.start)}—{cn_date(report.end, year=False)}（{report.week}）**　"
+               f"统计截至 {cn_date(report.end)}，{esc(report.issuer)} {cn_date(report.report_date)}")
     out.append("")
     if downloads:
         out.append("下载：" + "　".join(f"[{esc(label)}]({href})" for label, href in downloads.items()))

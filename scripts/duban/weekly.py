@@ -128,9 +128,10 @@ class WeeklyReport:
         """A few lines for the issue body and the group robot."""
         t = self.total
         lines = [
-            f"截至 {self.end:%Y年%m月%d日}，{len(self.snapshot.tasks)} 项任务中已销号 {t.closed} 项，"
+            f"截至 {cn_date(self.end)}，{len(self.snapshot.tasks)} 项任务中已销号 {t.closed} 项，"
             f"逾期未完成 {t.overdue} 项（本周新增 {len(self.newly_overdue)} 项），本周销号 {len(self.newly_closed)} 项；"
-            f"{self.snapshot.settings.upcoming_days} 天内到期 {len(self.due_soon)} 项，滞报 {len(self.stale)} 项，会议缺报 {len(self.missed)} 个周期。",
+            f"{self.snapshot.settings.upcoming_days} 天内到期 {len(self.due_soon)} 项，滞报 {len(self.stale)} 项，"
+            f"会议缺报 {len({s.task.id for s, _ in self.missed})} 项（{len(self.missed)} 个单位次）。",
         ]
         for k in self.kinds:
             if k.received or k.closed or k.overdue_total:
@@ -141,6 +142,11 @@ class WeeklyReport:
                              for s in self.overdue[:3])
             lines.append(f"逾期最久：{worst}。")
         return lines
+
+
+def cn_date(day: dt.date, year: bool = True) -> str:
+    """2024年6月9日 (or 6月9日), as Chinese official documents write dates."""
+    return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
 
 
 def unit_names(snapshot: Snapshot, units) -> str:
@@ -155,7 +161,7 @@ def _changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, e
             continue
         for u in repo.updates_of(task.id):
             if start <= u.date <= end:
-                out.append(Change(u.date, "进展", task.id, names([u.unit]), f"{task.title}：{u.state}。{u.text}"))
+                out.append(Change(u.date, "进展", task.id, names([u.unit]), f"{task.title}（{u.state}）{u.text}"))
         for e in task.extensions:
             if start <= e.approved <= end:
                 out.append(Change(e.approved, "延期", task.id, names([e.approved_by]),
