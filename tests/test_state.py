@@ -3,7 +3,6 @@
 import datetime as dt
 import textwrap
 
-import pytest
 
 from duban.model import open_repository
 from duban.state import Period, evaluate, load_settings, owed_periods, period_of

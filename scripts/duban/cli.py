@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
     b.add_argument("--as-of", type=_date, default=None, metavar="日期", help="生成该日结束时的站点：只计该日及以前的记录（默认：北京时间今天）")
     b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
+
+    sv = sub.add_parser("serve", help="在本机预览站点，记录修改后自动重新生成", description="生成站点并在本机提供访问；records/、docs/、schemas/ 或 mkdocs.yml 有修改时自动重新生成，刷新页面即可看到。")
+    sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认：127.0.0.1，只允许本机访问）")
+    sv.add_argument("--port", type=int, default=8000, help="端口（默认：8000）")
+    sv.add_argument("--as-of", type=_date, default=None, metavar="日期", help="固定统计截至日期（默认：每次生成时取北京时间今天）")
+    sv.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
+    sv.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
     return parser
 
 
@@ -99,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(root, args)
     if args.command == "build":
         return _build(root, args)
+    if args.command == "serve":
+        return _serve(root, args)
     if args.command == "status":
         return _status(root, args)
     if args.command == "report":
@@ -193,6 +202,29 @@ def _notify(args) -> int:
                     secret=os.environ.get("DUBAN_WEBHOOK_SECRET") or None)
     print(delivery.message, file=sys.stdout if delivery.ok else sys.stderr)
     return 0 if delivery.ok else 1
+
+
+def _print_outcome(outcome) -> None:
+    from .reporters import text
+
+    if outcome.report.ok:
+        print(f"站点已生成：{outcome.site_dir}（数据截至 {outcome.as_of}，{outcome.pages} 个生成页面，"
+              f"{len(outcome.weeks)} 期周报，用时 {outcome.seconds:.1f} 秒）", flush=True)
+    else:
+        sys.stdout.write(text(outcome.report))
+        print("记录有问题，站点未更新；修正后会自动重新生成。", flush=True)
+
+
+def _serve(root: Path, args) -> int:
+    from .serve import serve
+
+    try:
+        serve(root, args.site_dir or root / "site", args.host, args.port,
+              lambda: args.as_of or today_in_shanghai(), args.workers, _print_outcome)
+    except OSError as exc:
+        print(f"无法启动服务：{exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _build(root: Path, args) -> int:

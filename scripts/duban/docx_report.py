@@ -1,6 +1,6 @@
 """The weekly report as a Word document laid out per GB/T 9704-2012 (党政机关公文格式).
 
-``write_docx(report, path, charts=None)`` renders a :class:`~duban.weekly.WeeklyReport`;
+``write_docx(report, path)`` renders a :class:`~duban.weekly.WeeklyReport`;
 it never computes state. Layout:
 
 * A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (type area 156 × 225 mm),
@@ -31,10 +31,9 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.image.image import Image
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt
+from docx.shared import Mm, Pt
 
 from .atomic import normalize_zip, write_bytes
 from .figures import percent
@@ -54,7 +53,6 @@ SIZE_2, SIZE_3, SIZE_4, SIZE_XIAO4 = 22, 16, 14, 12
 LINE_PITCH = Pt(28.95)  # 225 mm / 22 lines
 TABLE_LINE = Pt(18)
 TYPE_WIDTH_MM = 156
-TYPE_HEIGHT_MM = 225
 CHAR = 16  # one body character in points
 MAX_CHANGES = 60  # 本周动态 entries shown before "另有 N 条"
 NONE = "无。"
@@ -604,32 +602,7 @@ class _Writer:
         p.paragraph_format.first_line_indent = Pt(0)
         _indent_chars(p, first_line=0, right=400)  # 成文日期右空四字
 
-    def figures(self, charts: dict[str, bytes]) -> None:
-        from .report_md import CHART_TITLES  # the captions the Markdown report uses
-
-        label = self.paragraph("附图", style="DubanHeading1", font=HEITI)
-        label.paragraph_format.page_break_before = True
-        label.paragraph_format.first_line_indent = Pt(0)
-        _indent_chars(label, first_line=0)
-        max_w, max_h = Mm(TYPE_WIDTH_MM), Mm(TYPE_HEIGHT_MM - 30)
-        for n, (name, png) in enumerate(charts.items(), 1):
-            image = Image.from_blob(png)
-            width, height = image.width, image.height
-            scale = min(1.0, max_w / width, max_h / height)
-            p = self.paragraph(style="DubanTable")
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _no_snap(p)
-            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # exact spacing would clip the picture
-            p.paragraph_format.space_before = Pt(SIZE_3)
-            run = _run(p, "", FANGSONG, SIZE_3)
-            run.add_picture(io.BytesIO(png), width=Emu(int(width * scale)), height=Emu(int(height * scale)))
-            caption = self.paragraph(style="DubanTable")
-            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            caption.paragraph_format.space_after = Pt(SIZE_3)
-            _no_snap(caption)
-            _run(caption, f"图{n}　{CHART_TITLES.get(name, name)}", FANGSONG, SIZE_4)
-
-    def build(self, charts: dict[str, bytes] | None) -> bytes:
+    def build(self) -> bytes:
         self.title()
         self.overview()
         self.new_this_week()
@@ -640,8 +613,6 @@ class _Writer:
         self.case_kinds()
         self.changes()
         self.signature()
-        if charts:
-            self.figures(charts)
         out = io.BytesIO()
         self.doc.save(out)
         return normalize_zip(out.getvalue())
@@ -654,11 +625,11 @@ SECTION_HEADINGS = ("一、总体情况", "二、本周新销号和新增逾期�
                     "五、滞报和会议缺报", "六、各单位落实情况", "七、台账统计", "八、本周动态")
 
 
-def docx_bytes(report: WeeklyReport, charts: dict[str, bytes] | None = None) -> bytes:
+def docx_bytes(report: WeeklyReport) -> bytes:
     """The Word report's bytes (deterministic for the same records and week)."""
-    return _Writer(report).build(charts)
+    return _Writer(report).build()
 
 
-def write_docx(report: WeeklyReport, path: Path | str, charts: dict[str, bytes] | None = None) -> Path:
-    """Write the weekly report as a Word document; ``charts`` maps a caption to PNG bytes."""
-    return write_bytes(path, docx_bytes(report, charts))
+def write_docx(report: WeeklyReport, path: Path | str) -> Path:
+    """Write the weekly report as a Word document (tables only; the charts are on the site)."""
+    return write_bytes(path, docx_bytes(report))

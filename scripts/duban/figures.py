@@ -12,7 +12,6 @@ Definitions (the same everywhere):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Callable, Iterable

@@ -22,7 +22,7 @@ from . import figures
 from .charts import Bar, ChartFontMissing, bar_chart, line_chart
 from .figures import Tally, percent
 from .md import badge, cell, esc, table
-from .model import Case, Task, Unit
+from .model import Task, Unit
 from .state import CaseState, Snapshot, TaskState, evaluate
 from .weekly import cn_date
 
@@ -106,7 +106,7 @@ class Site:
         counts = defaultdict(int)
         for st in s.tasks.values():
             counts[st.state] += 1
-        status = [Bar(self.settings.label(k), counts[k], self.settings.colour(self.settings.level(k)))
+        status = [Bar(self.settings.label(k, task=True), counts[k], self.settings.colour(self.settings.level(k)))
                   for k in self.settings.states if counts.get(k)]
         red = self.settings.colour(self.settings.level("overdue"))
         kinds = [k for k in self.repo.case_kinds() if k.case.limit]

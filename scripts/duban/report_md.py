@@ -23,27 +23,27 @@ CHART_TITLES = {
 }
 
 
-def charts(report: WeeklyReport, fmt: str = "svg") -> dict[str, bytes]:
-    """The report's charts: name -> SVG (or PNG) bytes."""
+def charts(report: WeeklyReport) -> dict[str, bytes]:
+    """The report's charts: name -> SVG bytes."""
     snap = report.snapshot
     settings = snap.settings
     counts: dict[str, int] = {}
     for s in snap.tasks.values():
         counts[s.state] = counts.get(s.state, 0) + 1
     order = list(settings.states) or sorted(counts)
-    status = [Bar(settings.label(k), counts[k], settings.colour(settings.level(k))) for k in order if counts.get(k)]
+    status = [Bar(settings.label(k, task=True), counts[k], settings.colour(settings.level(k))) for k in order if counts.get(k)]
     red = settings.colour(settings.level("overdue"))
     units = [Bar(t.name, t.overdue, red) for t in report.units if t.overdue][:10]
     out = {
-        "status": bar_chart(CHART_TITLES["status"], status, fmt),
-        "units": bar_chart(CHART_TITLES["units"], units or [Bar("无逾期", 0, red)], fmt),
+        "status": bar_chart(CHART_TITLES["status"], status),
+        "units": bar_chart(CHART_TITLES["units"], units or [Bar("无逾期", 0, red)]),
     }
     if len(report.trend) >= 2:
         days = [d for d, *_ in report.trend]
         out["trend"] = line_chart(CHART_TITLES["trend"], days, {
             "逾期": ([o for _, o, _, _ in report.trend], red),
             "滞报/缺报": ([s for _, _, s, _ in report.trend], settings.colour(settings.level("stale"))),
-        }, fmt)
+        })
     return out
 
 
@@ -146,7 +146,7 @@ def write_weekly(report: WeeklyReport, out_dir: Path | str, task_links: bool = F
     written: dict[str, Path] = {}
     chart_files: dict[str, str] = {}
     try:
-        for name, data in charts(report, "svg").items():
+        for name, data in charts(report).items():
             file = f"{week}-{name}.svg"
             written[f"chart-{name}"] = atomic.write_bytes(out_dir / file, data)
             chart_files[name] = file

@@ -42,8 +42,9 @@ class Settings:
     states: dict = field(default_factory=dict)  # state -> {"label", "level"}
     escalate: tuple = ()
 
-    def label(self, state: str) -> str:
-        return self.states.get(state, {}).get("label", state)
+    def label(self, state: str, task: bool = False) -> str:
+        entry = self.states.get(state, {})
+        return (task and entry.get("task_label")) or entry.get("label", state)
 
     def level(self, state: str, days_overdue: int = 0) -> str:
         level = self.states.get(state, {}).get("level", "灰")
@@ -222,7 +223,7 @@ def task_state(repo: Repository, task: Task, as_of: dt.date, settings: Settings)
     common = dict(task=task, last_update=last, claimed_on=claimed_on, progress=progress)
 
     def make(state: str, reason: str, days_overdue: int = 0, **kw) -> TaskState:
-        return TaskState(state=state, label=settings.label(state), level=settings.level(state, days_overdue),
+        return TaskState(state=state, label=settings.label(state, task=True), level=settings.level(state, days_overdue),
                          reason=reason, days_overdue=days_overdue, **common, **kw)
 
     timing = task.timing

@@ -1,0 +1,87 @@
+"""``duban serve``: build the site, serve it on localhost, rebuild when a source changes.
+
+An editor changes a record, reloads the page and sees the edit. Invalid
+records print the validator's messages and the last good site stays up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Callable
+
+from .site import BuildOutcome, build_site
+
+WATCHED = ("records", "docs", "schemas", "mkdocs.yml")
+
+
+def sources_state(root: Path) -> tuple:
+    """A cheap fingerprint of the sources: every watched file's path, size and mtime."""
+    entries = []
+    for name in WATCHED:
+        path = root / name
+        if path.is_file():
+            st = path.stat()
+            entries.append((name, st.st_size, st.st_mtime_ns))
+        elif path.is_dir():
+            for dirpath, _, files in os.walk(path):
+                for f in files:
+                    full = os.path.join(dirpath, f)
+                    try:
+                        st = os.stat(full)
+                    except FileNotFoundError:
+                        continue
+                    entries.append((full, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(entries))
+
+
+def rebuild(root: Path, site_dir: Path, as_of: dt.date, workers: int | None) -> BuildOutcome:
+    """Build into a fresh folder and swap it in, so the server never shows a half-built site."""
+    fresh = site_dir.with_name(site_dir.name + ".new")
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    outcome = build_site(root, as_of, site_dir=fresh, workers=workers)
+    if outcome.report.ok:
+        old = site_dir.with_name(site_dir.name + ".old")
+        if site_dir.exists():
+            os.replace(site_dir, old)
+        os.replace(fresh, site_dir)
+        shutil.rmtree(old, ignore_errors=True)
+        outcome.site_dir = site_dir
+    return outcome
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(root: Path, site_dir: Path, host: str, port: int, as_of: Callable[[], dt.date], workers: int | None,
+          report: Callable[[BuildOutcome], None], interval: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Serve until interrupted (or ``stop`` is set), rebuilding on changes."""
+    stop = stop or threading.Event()
+    report(rebuild(root, site_dir, as_of(), workers))
+    site_dir.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(_Quiet, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"站点地址：http://{host}:{server.server_port}/（修改记录后刷新页面即可看到；按 Ctrl+C 停止）", flush=True)
+    seen = sources_state(root)
+    try:
+        while not stop.wait(interval):
+            now = sources_state(root)
+            if now != seen:
+                seen = now
+                print("检测到修改，正在重新生成……", flush=True)
+                report(rebuild(root, site_dir, as_of(), workers))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
