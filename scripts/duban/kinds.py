@@ -60,6 +60,10 @@ class Kind:
         return "id" if self.file == "{id}" else None
 
     @cached_property
+    def folder_parts(self) -> tuple[str, ...]:
+        return tuple(self.folder.split("/"))
+
+    @cached_property
     def file_fields(self) -> tuple[str, ...]:
         return tuple(_FIELD.findall(self.file))
 
@@ -100,9 +104,9 @@ class Registry:
         best: Kind | None = None
         parts = rel.parts
         for kind in self.kinds.values():
-            folder = PurePosixPath(kind.folder).parts
+            folder = kind.folder_parts
             if parts[: len(folder)] == folder and len(parts) > len(folder):
-                if best is None or len(folder) > len(PurePosixPath(best.folder).parts):
+                if best is None or len(folder) > len(best.folder_parts):
                     best = kind
         return best
 

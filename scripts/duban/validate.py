@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry as RefRegistry, Resource
 
@@ -117,7 +118,12 @@ class Fields:
 
 
 class SchemaChecker:
-    """Validates one kind's records against its schema and words errors in Chinese."""
+    """Validates one kind's records against its schema and words errors in Chinese.
+
+    The clean path asks jsonschema-rs (compiled, ~100x faster) whether a record is
+    valid; only an invalid record goes through the Python ``jsonschema`` validator,
+    whose detailed errors become the Chinese messages.
+    """
 
     def __init__(self, kind: Kind, registry: Registry):
         resources = [(uri, Resource.from_contents(s)) for uri, s in registry.schemas.items()]
@@ -125,12 +131,16 @@ class SchemaChecker:
         self.kind = kind
         self.fields = Fields(kind.schema, registry.schemas)
         self.validator = Draft202012Validator(kind.schema, registry=refs, format_checker=FormatChecker())
+        self.fast = jsonschema_rs.validator_for(
+            kind.schema, registry=jsonschema_rs.Registry(list(registry.schemas.items())), validate_formats=True)
 
     def _named(self, name: str, path) -> str:
         title = self.fields.title(path)
         return f"“{name}”（{title}）" if title != name else f"“{name}”"
 
     def problems(self, loaded: Loaded) -> list[Problem]:
+        if self.fast.is_valid(loaded.data):
+            return []
         out: list[Problem] = []
         for error in self.validator.iter_errors(loaded.data):
             out.extend(self._translate(error, loaded))
@@ -229,10 +239,15 @@ class FileChecker:
         self.root = root
         self.registry = registry
         self.schema = {name: SchemaChecker(kind, registry) for name, kind in registry.kinds.items()}
+        self._root = os.path.realpath(root) + os.sep
+        self._records = self._root + RECORDS + os.sep
 
     def check(self, path: Path) -> Checked:
-        file = _display(path, self.root)
-        rel = _under_records(path, self.root)
+        full = os.path.abspath(path)
+        if not full.startswith(self._root):
+            full = os.path.realpath(path)
+        file = full[len(self._root):].replace(os.sep, "/") if full.startswith(self._root) else str(path)
+        rel = PurePosixPath(full[len(self._records):].replace(os.sep, "/")) if full.startswith(self._records) else None
         if rel is None:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", "记录文件必须放在 records/ 文件夹下", "placement")])
         if path.suffix != ".yaml":
@@ -262,7 +277,7 @@ class FileChecker:
         expected = kind.expected_stem(loaded.data)
         if expected is None:
             return []  # the schema already reports the missing field
-        inside = PurePosixPath(*rel.parts[len(PurePosixPath(kind.folder).parts):]).with_suffix("")
+        inside = PurePosixPath(*rel.parts[len(kind.folder_parts):]).with_suffix("")
         actual = str(inside)
         if "/" in kind.file:
             ok = actual == expected or (kind.counter and _strip_counter(actual) == expected)
@@ -497,7 +512,11 @@ def record_files(root: Path) -> list[Path]:
     base = root / RECORDS
     if not base.is_dir():
         return []
-    return sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+    found = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames.sort()
+        found.extend(os.path.join(dirpath, f) for f in filenames if f.endswith((".yaml", ".yml")))
+    return [Path(p) for p in sorted(found)]
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:

@@ -1,0 +1,124 @@
+"""MkDocs hook: let the site's Chinese search find words inside compounds.
+
+Material's search plugin (``lang: zh``) segments Chinese text at build time
+with ``jieba.cut`` and joins the words with U+200B, which the client's
+``separator`` splits on; the browser then matches query terms as *prefixes* of
+those words. A compound that jieba keeps whole (退役军人, 人力资源, 区法院) is
+thus found by 退役 but never by 军人, 资源 or 法院.
+
+After the build this hook rewrites ``search/search_index.json``: every Chinese
+word of three or more characters is re-split into the smaller words that
+``jieba.cut_for_search`` finds in it, again joined with U+200B (退役军人 →
+退役 + 军人), so the inner words become tokens of their own. The text shown in
+search results is unchanged (U+200B is invisible) and the matched inner word is
+highlighted. A word is only re-split when that exposes an inner word of two or
+more characters; 办公室 (办公 + 室) stays as it is. The index is written as UTF-8
+rather than ``\\uXXXX`` escapes, which roughly halves its size.
+
+Only the MkDocs build uses this file (``hooks:`` in mkdocs.yml); nothing else in
+the site depends on it, and Zensical, which segments Chinese in the browser,
+does not need it. Same index in, same index out.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import re
+from pathlib import Path
+
+try:
+    from mkdocs.plugins import event_priority
+except ImportError:  # pragma: no cover - MkDocs < 1.4
+    def event_priority(priority):
+        return lambda f: f
+
+log = logging.getLogger("mkdocs.hooks.duban_search")
+
+ZWSP = "\u200b"  # Material's word separator for segmented Chinese
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{3,}")
+
+
+@functools.lru_cache(maxsize=None)
+def _jieba():
+    try:
+        import jieba
+    except ImportError:  # Material does not segment Chinese without jieba either
+        return None
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()  # the default dictionary, or the one Material's jieba_dict options loaded
+    return jieba
+
+
+@functools.lru_cache(maxsize=None)
+def split_compound(word: str) -> tuple[str, ...]:
+    """The words inside ``word`` as a tiling of it, or ``(word,)`` when none helps.
+
+    Candidate pieces are the dictionary words ``jieba.cut_for_search`` finds in
+    ``word`` and single characters. The tiling with the fewest pieces wins, ties
+    going to the more probable one by jieba's word frequencies (then to the
+    lexically smallest, so the result never depends on iteration order).
+    """
+    jieba = _jieba()
+    n = len(word)
+    if jieba is None or n < 3:
+        return (word,)
+    words = {w for w in jieba.cut_for_search(word) if len(w) < n}
+    if not words:
+        return (word,)
+    best: list[tuple | None] = [None] * (n + 1)  # best[i]: (pieces, -log frequency, tiling of word[i:])
+    best[n] = (0, 0.0, ())
+    for i in range(n - 1, -1, -1):
+        options = []
+        for j in range(i + 1, n + 1):
+            piece = word[i:j]
+            if best[j] is not None and (j - i == 1 or piece in words):
+                count, cost, rest = best[j]
+                options.append((count + 1, cost - math.log(jieba.get_FREQ(piece) or 1), (piece,) + rest))
+        best[i] = min(options) if options else None
+    if best[0] is None:
+        return (word,)
+    pieces = best[0][2]
+    return pieces if any(len(p) >= 2 for p in pieces[1:]) else (word,)
+
+
+def refine_text(text: str) -> str:
+    """``text`` with each long Chinese word split into its inner words by U+200B."""
+    return HAN.sub(lambda m: ZWSP.join(split_compound(m.group(0))), text)
+
+
+def refine_index(data: dict) -> int:
+    """Refine the titles and texts of a Material search index in place; returns the splits made."""
+    separator = data.get("config", {}).get("separator") or ""
+    try:
+        if not re.search(separator, ZWSP):
+            log.info("duban search hook: the search separator does not split U+200B; index left as it is")
+            return 0
+    except re.error:
+        return 0
+    if _jieba() is None:
+        return 0
+    split = 0
+    for doc in data.get("docs", []):
+        for field in ("title", "text"):
+            value = doc.get(field)
+            if isinstance(value, str):
+                new = refine_text(value)
+                if new != value:
+                    split += new.count(ZWSP) - value.count(ZWSP)
+                    doc[field] = new
+    return split
+
+
+@event_priority(-100)  # after the search plugin has written the index
+def on_post_build(config, **kwargs) -> None:
+    path = Path(config["site_dir"]) / "search" / "search_index.json"
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    split_compound.cache_clear()  # jieba's dictionary may have changed since the last build (mkdocs serve)
+    split = refine_index(data)
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    log.info("duban search hook: %d splits inside long Chinese words", split)
