@@ -46,7 +46,7 @@
   function addFilters(table) {
     var body = table.tBodies[0];
     var head = table.tHead;
-    if (!body || !head || body.rows.length < 8) return;
+    if (!body || !head || body.rows.length < 8 || head.rows[0].cells.length < 3) return;
     var tools = document.createElement("div");
     tools.className = "duban-tools";
     var input = document.createElement("input");
@@ -103,8 +103,9 @@
   }
 
   function enhance() {
-    document.querySelectorAll(".md-typeset table:not(.duban-done)").forEach(function (table) {
-      table.classList.add("duban-done");
+    // a data attribute, not a class: Material styles only tables without a class
+    document.querySelectorAll(".md-typeset table:not([data-duban])").forEach(function (table) {
+      table.setAttribute("data-duban", "");
       makeSortable(table);
       addFilters(table);
     });
