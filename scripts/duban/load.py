@@ -57,10 +57,36 @@ _Resolver.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["
 _Resolver.add_implicit_resolver(DATE, re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), list("0123456789"))
 
 
+_PLAIN = re.compile(
+    r"(?:(?P<bool>true|True|TRUE|false|False|FALSE)|(?P<int>[-+]?(?:0|[1-9][0-9]*))"
+    r"|(?P<null>~|null|Null|NULL)|(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}))"
+)
+_PLAIN_TAGS = {"bool": BOOL, "int": INT, "null": NULL, "date": DATE}
+
+
 class _Parser(CParser, _Resolver):
+    """libyaml's parser with the resolver above, in one regex (it runs for every scalar)."""
+
     def __init__(self, stream):
         CParser.__init__(self, stream)
         _Resolver.__init__(self)
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0]:
+                if value == "":
+                    return NULL
+                m = _PLAIN.fullmatch(value)
+                if m:
+                    return _PLAIN_TAGS[m.lastgroup]
+            return STR
+        return SEQ if kind is SequenceNode else MAP
+
+    def descend_resolver(self, current_node, current_index):  # no path resolvers: skip the bookkeeping
+        pass
+
+    def ascend_resolver(self):
+        pass
 
 
 @dataclass
