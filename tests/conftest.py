@@ -20,6 +20,21 @@ def make_repo(target: Path, *overlays: Path) -> Path:
     return target
 
 
+def make_site_repo(target: Path, *overlays: Path) -> Path:
+    """``make_repo`` plus what MkDocs needs: docs/, mkdocs.yml and the files it names (hooks, theme)."""
+    repo = make_repo(target, *overlays)
+    shutil.copytree(ROOT / "docs", repo / "docs")
+    shutil.copyfile(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    for rel in ("scripts/duban/search_hook.py", "scripts/duban/theme"):
+        src, dest = ROOT / rel, repo / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dest)
+        else:
+            shutil.copyfile(src, dest)
+    return repo
+
+
 @pytest.fixture
 def repo(tmp_path):
     return make_repo(tmp_path / "repo")

@@ -1,7 +1,6 @@
 """``duban serve``: an editor changes a record and sees it on reload; a broken record keeps the last good site."""
 
 import datetime as dt
-import shutil
 import socket
 import threading
 import time
@@ -9,16 +8,11 @@ import urllib.request
 
 from duban.serve import serve
 
-from conftest import ROOT, make_repo
+from conftest import make_site_repo
 
 
 def site_repo(target):
-    repo = make_repo(target)
-    shutil.copytree(ROOT / "docs", repo / "docs")
-    shutil.copyfile(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
-    hook = repo / "scripts" / "duban" / "search_hook.py"
-    hook.parent.mkdir(parents=True)
-    shutil.copyfile(ROOT / "scripts" / "duban" / "search_hook.py", hook)
+    repo = make_site_repo(target)
     plan = repo / "records/plans/testplan.yaml"  # a short archive: the plan starts a few weeks before as-of
     plan.write_text(plan.read_text(encoding="utf-8").replace("issue_date: 2023-01-03", "issue_date: 2024-03-18"),
                     encoding="utf-8")

@@ -9,7 +9,8 @@
   }
 
   function sortKey(text) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return { kind: 0, value: text };
+    var date = text.match(/\d{4}-\d{2}-\d{2}/);  // "2024-06-30（已延期）", "每月，本期至 2024-04-30"
+    if (date) return { kind: 0, value: date[0] };
     var number = text.replace(/[%,]/g, "");
     if (number !== "" && !isNaN(Number(number))) return { kind: 1, value: Number(number) };
     if (text === "—" || text === "") return { kind: 3, value: "" };
@@ -25,7 +26,7 @@
   function makeSortable(table) {
     var head = table.tHead;
     var body = table.tBodies[0];
-    if (!head || !body) return;
+    if (!head || !body || body.rows.length < 2 || head.rows[0].cells.length < 3) return;
     Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
       th.classList.add("duban-sortable");
       th.setAttribute("role", "button");
@@ -46,7 +47,7 @@
   function addFilters(table) {
     var body = table.tBodies[0];
     var head = table.tHead;
-    if (!body || !head || body.rows.length < 8 || head.rows[0].cells.length < 3) return;
+    if (!body || !head || body.rows.length < 15 || head.rows[0].cells.length < 3) return;
     var tools = document.createElement("div");
     tools.className = "duban-tools";
     var input = document.createElement("input");
@@ -58,11 +59,14 @@
     Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
       var values = {};
       var count = 0;
+      var longest = 0;
       Array.prototype.forEach.call(body.rows, function (row) {
         var text = cellText(row, index);
+        longest = Math.max(longest, text.length);
         if (!(text in values)) { values[text] = true; count += 1; }
       });
-      if (count < 2 || count > 20 || count === body.rows.length) return;
+      // a drop-down only for short, repeated values (state, unit, clause, category), not free text
+      if (count < 2 || count > 15 || count * 2 > body.rows.length || longest > 20) return;
       var select = document.createElement("select");
       select.setAttribute("aria-label", "按" + th.textContent.trim() + "筛选");
       var all = document.createElement("option");

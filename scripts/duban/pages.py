@@ -79,13 +79,23 @@ class Site:
             return f"{t.due}"
         return f"{t.cadence}（{t.start} 起{'，至 ' + str(t.end) if t.end else ''}）"
 
+    def due_text(self, st: TaskState) -> str:
+        """The date that matters now: the effective due date (extensions counted) or the next period's end."""
+        t = st.task
+        if t.timing.mode == "限时":
+            return str(st.due) + ("（已延期）" if st.due != t.timing.due else "")
+        if st.next_due:
+            return f"{t.timing.cadence}，本期至 {st.next_due}"
+        if st.state == "not_started":
+            return f"{t.timing.cadence}，{t.timing.start} 开始"
+        return f"{t.timing.cadence}，{t.timing.end} 结束"
+
     def task_row(self, st: TaskState, prefix: str) -> list[str]:
         t = st.task
         return [self.task_link(t, prefix), cell(t.title), esc(figures.plan_clause_label(self.s, t.plan, t.clause)),
-                self.units(t.lead_units, prefix), esc(self.timing_text(t)), self.badge(st),
-                cell(st.next_due), cell(st.reason)]
+                self.units(t.lead_units, prefix), esc(self.due_text(st)), self.badge(st), cell(st.reason)]
 
-    TASK_HEADERS = ["编号", "任务名称", "条款", "牵头单位", "时限", "状态", "下次到期", "说明"]
+    TASK_HEADERS = ["编号", "任务名称", "条款", "牵头单位", "时限", "状态", "说明"]
 
     # ------------------------------------------------------------ pages
     def build(self) -> dict[str, str | bytes]:
@@ -289,7 +299,8 @@ class Site:
             out.append(table(["日期", "内容"], [[str(m.date), cell(m.title)] for m in t.milestones]))
         if st.misses:
             cadence = t.timing.cadence
-            out += ["", f"## 缺报周期（{len(st.misses)} 个）", ""]
+            what = "缺报" if t.timing.mode == "周期" else "滞报"
+            out += ["", f"## {what}周期（{len(st.misses)} 个）", ""]
             out.append(table(["周期", "单位"], [[esc(m.period.label(cadence)), self.unit_link(m.unit, p)]
                                                for m in sorted(st.misses, key=lambda m: m.period, reverse=True)]))
         out += ["", "## 时间线", ""]

@@ -63,7 +63,9 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
     snap = report.snapshot
     names = lambda units: esc(unit_names(snap, units))  # noqa: E731
     n = snap.settings.upcoming_days
-    out = [f"# {esc(report.title)}", ""]
+    # on the site the archive would flood search results: its pages are left out of the index
+    out = ["---", "search:", "  exclude: true", "---", ""] if task_links else []
+    out += [f"# {esc(report.title)}", ""]
     out.append(f"**{cn_date(report.start)}—{cn_date(report.end, year=False)}（{report.week}）**　"
                f"统计截至 {cn_date(report.end)}，{esc(report.issuer)} {cn_date(report.report_date)}")
     out.append("")

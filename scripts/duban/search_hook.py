@@ -11,9 +11,12 @@ word of three or more characters is re-split into the smaller words that
 ``jieba.cut_for_search`` finds in it, again joined with U+200B (退役军人 →
 退役 + 军人), so the inner words become tokens of their own. The text shown in
 search results is unchanged (U+200B is invisible) and the matched inner word is
-highlighted. A word is only re-split when that exposes an inner word of two or
-more characters; 办公室 (办公 + 室) stays as it is. The index is written as UTF-8
-rather than ``\\uXXXX`` escapes, which roughly halves its size.
+highlighted. A word is only split when that exposes an inner word of two or
+more characters (办公室 → 办公 + 室 gains nothing and stays whole), and never
+into a single character that is not already a word of the index: the browser
+cuts a query down to such a character (共享 is looked up as 共*), so each new
+one would make searches starting with it coarser. The index is written as
+UTF-8 rather than ``\\uXXXX`` escapes, which roughly halves its size.
 
 Only the MkDocs build uses this file (``hooks:`` in mkdocs.yml); nothing else in
 the site depends on it, and Zensical, which segments Chinese in the browser,
@@ -38,7 +41,10 @@ except ImportError:  # pragma: no cover - MkDocs < 1.4
 log = logging.getLogger("mkdocs.hooks.duban_search")
 
 ZWSP = "\u200b"  # Material's word separator for segmented Chinese
-HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{3,}")
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+LONG_WORD = re.compile(f"[{HAN_CHARS}]{{3,}}")
+ONE_CHAR = re.compile(f"[{HAN_CHARS}]")
+TAG = re.compile(r"<[^>]*>")
 
 
 @functools.lru_cache(maxsize=None)
@@ -53,13 +59,13 @@ def _jieba():
 
 
 @functools.lru_cache(maxsize=None)
-def split_compound(word: str) -> tuple[str, ...]:
+def split_compound(word: str, singles: frozenset[str] | None = None) -> tuple[str, ...]:
     """The words inside ``word`` as a tiling of it, or ``(word,)`` when none helps.
 
-    Candidate pieces are the dictionary words ``jieba.cut_for_search`` finds in
-    ``word`` and single characters. The tiling with the fewest pieces wins, ties
-    going to the more probable one by jieba's word frequencies (then to the
-    lexically smallest, so the result never depends on iteration order).
+    Pieces are the dictionary words ``jieba.cut_for_search`` finds in ``word``
+    and single characters (only those in ``singles``, when given). The tiling
+    with the fewest pieces wins, ties going to the more probable one by jieba's
+    word frequencies, then to the lexically smallest.
     """
     jieba = _jieba()
     n = len(word)
@@ -74,7 +80,8 @@ def split_compound(word: str) -> tuple[str, ...]:
         options = []
         for j in range(i + 1, n + 1):
             piece = word[i:j]
-            if best[j] is not None and (j - i == 1 or piece in words):
+            usable = piece in words if j - i > 1 else singles is None or piece in singles
+            if usable and best[j] is not None:
                 count, cost, rest = best[j]
                 options.append((count + 1, cost - math.log(jieba.get_FREQ(piece) or 1), (piece,) + rest))
         best[i] = min(options) if options else None
@@ -84,28 +91,40 @@ def split_compound(word: str) -> tuple[str, ...]:
     return pieces if any(len(p) >= 2 for p in pieces[1:]) else (word,)
 
 
-def refine_text(text: str) -> str:
+def refine_text(text: str, singles: frozenset[str] | None = None) -> str:
     """``text`` with each long Chinese word split into its inner words by U+200B."""
-    return HAN.sub(lambda m: ZWSP.join(split_compound(m.group(0))), text)
+    return LONG_WORD.sub(lambda m: ZWSP.join(split_compound(m.group(0), singles)), text)
+
+
+def single_characters(data: dict, separator: re.Pattern) -> frozenset[str]:
+    """The one-character Chinese words of a search index, as the browser tokenizes it."""
+    found = set()
+    for doc in data.get("docs", []):
+        for field in ("title", "text"):
+            value = doc.get(field)
+            if isinstance(value, str):
+                found.update(t for t in separator.split(TAG.sub(" ", value)) if ONE_CHAR.fullmatch(t))
+    return frozenset(found)
 
 
 def refine_index(data: dict) -> int:
     """Refine the titles and texts of a Material search index in place; returns the splits made."""
-    separator = data.get("config", {}).get("separator") or ""
     try:
-        if not re.search(separator, ZWSP):
-            log.info("duban search hook: the search separator does not split U+200B; index left as it is")
-            return 0
+        separator = re.compile(data.get("config", {}).get("separator") or "")
     except re.error:
+        return 0
+    if not separator.search(ZWSP):
+        log.info("duban search hook: the search separator does not split U+200B; index left as it is")
         return 0
     if _jieba() is None:
         return 0
+    singles = single_characters(data, separator)
     split = 0
     for doc in data.get("docs", []):
         for field in ("title", "text"):
             value = doc.get(field)
             if isinstance(value, str):
-                new = refine_text(value)
+                new = refine_text(value, singles)
                 if new != value:
                     split += new.count(ZWSP) - value.count(ZWSP)
                     doc[field] = new

@@ -77,6 +77,7 @@ class KindWeek:
     open_total: int
     overdue_total: int
     total: Tally  # cumulative tally as of the week's end
+    has_deadline: bool = True  # False for kinds without a clock (e.g. meetings): only counts apply
 
 
 @dataclass
@@ -134,7 +135,10 @@ class WeeklyReport:
             f"会议缺报 {len({s.task.id for s, _ in self.missed})} 项（{len(self.missed)} 个单位次）。",
         ]
         for k in self.kinds:
-            if k.received or k.closed or k.overdue_total:
+            if not k.has_deadline:
+                if k.received:
+                    lines.append(f"{k.label}：本周 {k.received} 次。")
+            elif k.received or k.closed or k.overdue_total:
                 lines.append(f"{k.label}：本周新增 {k.received} 件、办结 {k.closed} 件（按期 {k.closed_in_limit} 件），"
                              f"在办 {k.open_total} 件，其中逾期 {k.overdue_total} 件。")
         if self.overdue:
@@ -222,6 +226,7 @@ def weekly_report(repo: Repository, week: str, settings=None) -> WeeklyReport:
             open_total=sum(1 for s in states if s.state in ("open", "due_soon", "overdue")),
             overdue_total=sum(1 for s in states if s.state == "overdue"),
             total=figures.cases_total(snap, kind.name),
+            has_deadline=bool(kind.case.limit or kind.case.closed),
         ))
     report.changes = _changes(repo, snap, prev, start, end)
     first = min((p.issue_date for p in plans), default=end)

@@ -1,0 +1,320 @@
+"""The built site in a real headless Chromium (Playwright): loading, search, table tools, pages.
+
+Needs the Python package ``playwright`` and a Chromium (``DUBAN_CHROMIUM=/path``,
+Debian's ``/usr/bin/chromium``, ``chromium``/``chromium-browser`` on PATH, or
+Playwright's own download). Without them the module is skipped, except under CI
+(environment variable ``CI`` set), where it fails. Screenshots go to
+``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from sitebuild import AS_OF, AS_OF_TEXT, ROOT, ClientSearch, hostile_site, shipped_site
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+TIMEOUT_MS = 15_000
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+INSTALL = "install with `apt-get install chromium fonts-noto-cjk` and `pip install 'playwright>=1.40,<2'`"
+PLAN = "plan/quantai-2023-46/"
+
+
+def unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests: {INSTALL}", pytrace=False)
+    pytest.skip(f"{reason}: {INSTALL}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the Python package playwright is not installed")
+    candidates = [os.environ.get("DUBAN_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                  shutil.which("chromium-browser")]
+    executable = next((c for c in candidates if c and Path(c).is_file()), None)
+    with sync_playwright() as p:
+        if executable is None and not Path(p.chromium.executable_path).is_file():
+            unavailable("no Chromium found ($DUBAN_CHROMIUM, /usr/bin/chromium, chromium or chromium-browser on PATH, "
+                        "Playwright's own)")
+        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
+        yield b
+        b.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # the browser drops connections when it navigates away mid-download
+
+
+class Server:
+    """A built site served over HTTP on 127.0.0.1 (any free port) from a thread."""
+
+    def __init__(self, directory: Path):
+        self.httpd = _QuietServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+        self.host = f"127.0.0.1:{self.httpd.server_address[1]}"
+        self.base = f"http://{self.host}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def site(browser):
+    """The shared build of the shipped repository, served."""
+    built = shipped_site()
+    assert built.outcome.report.ok, "\n".join(p.message for p in built.outcome.report.problems)
+    server = Server(built.site)
+    yield server
+    server.close()
+
+
+class Tab:
+    """A fresh page that records every request and every console error."""
+
+    def __init__(self, browser, server: Server):
+        self.site = server
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.set_default_navigation_timeout(TIMEOUT_MS)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+    def _route(self, route):
+        url = urlsplit(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != self.site.host:
+            route.abort()  # recorded by the request listener; never leave the machine
+        else:
+            route.continue_()
+
+    def open(self, url: str):
+        self.page.goto(self.site.base + url, wait_until="load")
+        return self.page
+
+    def foreign_requests(self) -> list[str]:
+        return [u for u in self.requests
+                if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u).netloc != self.site.host]
+
+
+@pytest.fixture
+def tab(browser, site):
+    t = Tab(browser, site)
+    yield t
+    t.context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# ---------------------------------------------------------------- tests
+
+def test_home_page_loads_cleanly_and_locally(tab):
+    page = tab.open("")
+    page.wait_for_load_state("networkidle")
+    assert "督办" in page.title()
+    assert page.locator(".duban-asof strong").first.inner_text() == AS_OF_TEXT
+    assert page.locator(".duban-card").count() >= 4
+    for img in page.locator("article img").all():  # the charts are drawn
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0"), img.get_attribute("src")
+    screenshot(page, "home.png")
+    assert not tab.errors, tab.errors
+    assert tab.requests and not tab.foreign_requests(), tab.foreign_requests()
+
+
+def test_search_model_agrees_with_the_real_search_worker(tab):
+    """test_site.py checks search with a Python model of Material's worker; here the worker itself answers."""
+    page = tab.open("")
+    queries = ["枫桥经验", "应评尽评", "燃气", "共享", "军人", "资源"]
+    answers = page.evaluate("""async (queries) => {
+        const config = JSON.parse(document.getElementById("__config").textContent);
+        const worker = new Worker(new URL(config.search, location.href));
+        const index = await (await fetch("search/search_index.json")).json();
+        const ask = message => new Promise(resolve => {
+            worker.onmessage = event => resolve(event.data);
+            worker.postMessage(message);
+        });
+        await ask({type: 0, data: {...index, options: {suggest: false}}});  // SETUP
+        const out = {};
+        for (const q of queries) {
+            const result = await ask({type: 2, data: q});                     // QUERY
+            out[q] = result.data.items.map(group => group.map(item => item.location));
+        }
+        worker.terminate();
+        return out;
+    }""", queries)
+    model = ClientSearch(shipped_site().search_index())
+    for q in queries:
+        real = {loc.split("#")[0] for group in answers[q] for loc in group}
+        assert real == model.pages(q, all_terms=False), q
+    assert any(loc.startswith(PLAN) for group in answers["军人"] for loc in group)  # inside 退役军人
+
+
+def test_chinese_search_lists_the_plan_and_lands_on_the_clause(tab):
+    index = shipped_site().search_index()
+    clause = next(d["location"] for d in index["docs"]
+                  if d["location"].startswith(PLAN + "#clause-") and "枫桥经验" in d["text"].replace("\u200b", ""))
+    anchor = clause.split("#")[1]
+    page = tab.open("")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("枫桥经验")
+    box.press("End")  # Material searches on keyup; typed CJK text arrives as input events only
+    page.locator(".md-search-result__meta", has_text="个符合条件的结果").wait_for()
+    link = page.locator(f'a.md-search-result__link[href*="{PLAN}"][href$="#{anchor}"]').first
+    link.wait_for()
+    link.click()
+    page.wait_for_url(re.compile(rf".*/{re.escape(PLAN)}.*#{anchor}$"))
+    heading = page.locator(f"[id='{anchor}']")
+    heading.wait_for()
+    assert heading.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
+    section = page.evaluate("""id => {
+        let text = "", e = document.getElementById(id).nextElementSibling;
+        while (e && !/^H[1-3]$/.test(e.tagName)) { text += e.textContent; e = e.nextElementSibling; }
+        return text;
+    }""", anchor)
+    assert "枫桥经验" in section
+    assert not tab.errors, tab.errors
+
+
+def column(table, index: int) -> list[str]:
+    return table.locator("tbody tr").evaluate_all(
+        "(rows, i) => rows.filter(r => !r.hidden).map(r => r.cells[i].textContent.trim())", index)
+
+
+def test_task_table_sorts_and_filters(tab):
+    page = tab.open("tasks/")
+    table = page.locator("article table").first
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    due, ids, state = headers.index("时限"), headers.index("编号"), headers.index("状态")
+    before, before_ids = column(table, due), column(table, ids)
+    assert len(before) > 20 and all(re.search(r"\d{4}-\d{2}-\d{2}", v) for v in before)
+
+    def date_of(value):  # duban.js sorts a cell by the date it holds ("2024-06-30（已延期）", "每月，本期至 2024-04-30")
+        return re.search(r"\d{4}-\d{2}-\d{2}", value).group()
+
+    table.locator("thead th").nth(due).click()
+    assert table.locator("thead th").nth(due).get_attribute("aria-sort") == "ascending"
+    ascending = [date_of(v) for v in column(table, due)]
+    assert ascending == sorted(ascending) and ascending != [date_of(v) for v in before]
+    assert column(table, ids) != before_ids
+    table.locator("thead th").nth(due).click()
+    assert table.locator("thead th").nth(due).get_attribute("aria-sort") == "descending"
+    descending = [date_of(v) for v in column(table, due)]
+    assert descending == sorted(descending, reverse=True)
+
+    tools = page.locator(".duban-tools").first
+    tools.locator("input[type=search]").fill("T-2-6-05")
+    expected = [i for i in before_ids if "t-2-6-05" in i.lower()]
+    assert expected and sorted(column(table, ids)) == sorted(expected)
+    assert tools.locator(".duban-count").inner_text() == f"显示 {len(expected)} / {len(before_ids)} 行"
+    tools.locator("input[type=search]").fill("")
+    assert len(column(table, ids)) == len(before_ids)
+    states = column(table, state)
+    label = sorted(set(states), key=states.count)[0]  # the rarest state
+    tools.locator(f'select[aria-label="按{headers[state]}筛选"]').select_option(label)
+    assert column(table, state) == [label] * states.count(label)
+    assert not tab.errors, tab.errors
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    from duban.model import open_repository
+    from duban.state import evaluate
+
+    return evaluate(open_repository(ROOT), AS_OF)
+
+
+def test_unit_page_lists_its_overdue_work(tab, snapshot):
+    """Overdue tasks of a lead unit come first on its page; overdue cases are listed under their register."""
+    overdue_tasks, overdue_cases = snapshot.overdue_tasks(), snapshot.overdue_cases()
+    assert overdue_tasks or overdue_cases, f"nothing overdue on {AS_OF}: pick another date for this test"
+    checked = 0
+    if overdue_tasks:
+        unit = overdue_tasks[0].task.lead_units[0]
+        mine = [st.task.id for st in overdue_tasks if unit in st.task.lead_units]
+        page = tab.open(f"units/{unit}/")
+        table = page.locator("article h2", has_text="牵头任务").locator("xpath=following::table[1]")
+        rows = column(table, 0)
+        assert rows[:len(mine)] == mine, (unit, mine, rows[:5])  # overdue first, longest overdue first
+        checked += 1
+    if overdue_cases:
+        unit = overdue_cases[0].case.unit
+        page = tab.open(f"units/{unit}/")
+        for case_id in [c.case.id for c in overdue_cases if c.case.unit == unit]:
+            row = page.locator("article table tbody tr", has_text=case_id)
+            assert row.count() == 1, (unit, case_id)
+            assert "逾期" in row.locator(".duban-badge").inner_text()
+        checked += 1
+    assert checked
+    assert not tab.errors, tab.errors
+
+
+def test_task_page_shows_its_timeline(tab, snapshot):
+    repo = snapshot.repo
+    updated = {tid: sorted((u.date for u in repo.updates_of(tid) if u.date <= AS_OF), reverse=True)
+               for tid in sorted(snapshot.tasks)}
+    task = max((tid for tid in updated if updated[tid]), key=lambda tid: (len(updated[tid]), tid))  # busiest
+    dates = updated[task]
+    page = tab.open(f"tasks/{task}/")
+    heading = page.locator("article h2", has_text="时间线")
+    heading.wait_for()
+    entries = page.locator("article h2:has-text('时间线') + ul > li").all_inner_texts()
+    shown = [e[:10] for e in entries]
+    assert entries and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in shown), entries[:3]
+    assert shown == sorted(shown, reverse=True) and dates[0].isoformat() in shown
+    assert page.locator(".duban-asof strong").first.inner_text() == AS_OF_TEXT
+    screenshot(page, "task.png")
+    screenshot(tab.open(PLAN), "plan.png")
+    assert not tab.errors, tab.errors
+
+
+def test_hostile_record_values_run_no_script(browser):
+    """Pages built from records holding <script>, onerror=, javascript: and </title> run nothing."""
+    root = hostile_site()
+    server = Server(root)
+    tab = Tab(browser, server)
+    dialogs: list[str] = []
+    tab.page.on("dialog", lambda d: (dialogs.append(f"{tab.page.url}: {d.message}"), d.dismiss()))
+    try:
+        pages = sorted(p.parent.relative_to(root).as_posix() for p in root.rglob("index.html")
+                       if "reports/weekly/" not in p.as_posix())
+        assert len(pages) > 8
+        for url in pages:
+            page = tab.open("" if url == "." else url + "/")
+            assert page.locator("a[href^='javascript:' i], [onerror], [onload]").count() == 0, url
+        assert not dialogs, dialogs
+    finally:
+        tab.context.close()
+        server.close()
