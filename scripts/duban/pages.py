@@ -382,10 +382,12 @@ class Site:
         columns = [c for c in kind.case.columns if c not in ("status_history",)]
         headers = [esc(kind.title(c)) for c in columns] + ["状态", "期限", "说明"]
         rows = []
+        day = self.s.as_of.isoformat()
         for st in states:
             row = []
+            data = kind.as_of(st.case.data, day)
             for c in columns:
-                value = st.case.data.get(c)
+                value = data.get(c)
                 if c in ("unit", "town", "approving_unit") and isinstance(value, str):
                     row.append(self.unit_link(value, prefix))
                 elif isinstance(value, dict):
@@ -527,18 +529,18 @@ class Site:
             table(["类别", "记录数", "CSV", "JSON", "模式"], rows)])
 
     def records_of(self, kind_name: str) -> list[dict]:
-        if kind_name == "plan":
-            return [_plan_dict(p) for p in self.repo.plans.values()]
-        if kind_name in ("unit", "task", "update"):
-            return [dict(r) for r in self._raw(kind_name)]
-        return [c.data for c in self.repo.cases.get(kind_name, []) if c.date(self.repo.registry.kinds[kind_name].case.start)
-                and c.date(self.repo.registry.kinds[kind_name].case.start) <= self.s.as_of]
-
-    def _raw(self, kind_name: str) -> list[dict]:
-        raw = self.repo.raw.get(kind_name, [])
-        if kind_name == "update":
-            return [r for r in raw if r["date"] <= self.s.as_of.isoformat()]
-        return raw
+        """Every record of a kind as it stood on the as-of date: later records and later events left out."""
+        kind = self.repo.registry.kinds[kind_name]
+        day = self.s.as_of.isoformat()
+        if kind.case:
+            start = kind.case.start
+            rows = [c.data for c in self.repo.cases.get(kind_name, []) if isinstance(c.data.get(start), str)
+                    and c.data[start] <= day]
+        elif kind_name == "update":
+            rows = [r for r in self.repo.raw.get("update", []) if r["date"] <= day]
+        else:
+            rows = self.repo.raw.get(kind_name, [])
+        return [kind.as_of(r, day) for r in rows]
 
     def reports_index(self) -> None:
         rows = [[f"[{w}]({w}.md)", f"[Word]({w}.docx)", f"[Excel]({w}.xlsx)"] for w in reversed(self.weeks)]
@@ -577,12 +579,6 @@ def _table_type(prop: dict) -> str:
         return "date"
     t = prop.get("type")
     return {"integer": "integer", "boolean": "boolean", "array": "array", "object": "object"}.get(t, "string")
-
-
-def _plan_dict(plan) -> dict:
-    return {"id": plan.id, "doc_number": plan.doc_number, "title": plan.title, "issuers": list(plan.issuers),
-            "issue_date": plan.issue_date.isoformat(), "page": plan.page,
-            "clauses": [{"id": c.id, "label": c.label, "title": c.title} for c in plan.clauses]}
 
 
 def generate(snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None) -> dict[str, str | bytes]:
