@@ -183,7 +183,7 @@ class Site:
         out += ["", f"## 本周动态（{cn_date(week_start, year=False)}—{cn_date(s.as_of, year=False)}）", ""]
         out.append(self.changes_table(week_start, s.as_of, ""))
         if self.weeks:
-            out += ["", f"最新周报：[{self.weeks[-1]}](reports/weekly/{self.weeks[-1]}.md)　[全部周报](reports/weekly/index.md)"]
+            out += ["", f"最新周报：[{self.weeks[-1]}](reports/weekly/{self.weeks[-1]}/index.md)　[全部周报](reports/weekly/index.md)"]
         self.pages["index.md"] = "\n".join(out) + "\n"
 
     def changes_table(self, start: dt.date, end: dt.date, prefix: str) -> str:
@@ -543,7 +543,7 @@ class Site:
         return [kind.as_of(r, day) for r in rows]
 
     def reports_index(self) -> None:
-        rows = [[f"[{w}]({w}.md)", f"[Word]({w}.docx)", f"[Excel]({w}.xlsx)"] for w in reversed(self.weeks)]
+        rows = [[f"[{w}]({w}/index.md)", f"[Word]({w}/{w}.docx)", f"[Excel]({w}/{w}.xlsx)"] for w in reversed(self.weeks)]
         self.pages["reports/weekly/index.md"] = "\n".join([
             "# 周报", "", "每周一生成上一周（周一至周日）的周报；历史周报可由当时的记录原样重建。", "",
             table(["周次", "Word", "Excel"], rows, empty="暂无周报。")])

@@ -54,7 +54,7 @@ def _state(s: TaskState, report: WeeklyReport) -> str:
 
 def _task_link(s: TaskState, task_links: bool) -> str:
     text = esc(s.task.id)
-    return f"[{text}](../../tasks/{s.task.id}.md)" if task_links else text
+    return f"[{text}](../../../tasks/{s.task.id}.md)" if task_links else text  # from reports/weekly/<week>/
 
 
 def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, downloads: dict[str, str] | None = None,

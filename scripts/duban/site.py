@@ -48,10 +48,11 @@ class _Collect(logging.Handler):
 
 
 def fingerprint(root: Path) -> str:
-    """A hash of everything a report depends on: records, schemas and duban's version."""
+    """A hash of everything a report depends on: records, schemas and duban's own code."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(record_files(root)) + sorted((root / SCHEMAS).glob("*")):
-        h.update(path.relative_to(root).as_posix().encode())
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    for path in sorted(record_files(root)) + sorted((root / SCHEMAS).glob("*")) + code:
+        h.update(path.name.encode() if path in code else path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -60,24 +61,26 @@ _FORK_REPO: Repository | None = None
 
 
 def _write_week(args) -> str:
+    """One week's files for the site: ``<week>/index.md`` beside its .docx, .xlsx and charts."""
     week, out_dir = args
     from .report_md import write_weekly
     from .weekly import weekly_report
 
-    write_weekly(weekly_report(_FORK_REPO, week), out_dir, task_links=True)
+    written = write_weekly(weekly_report(_FORK_REPO, week), out_dir, task_links=True)
+    os.replace(written["md"], out_dir / "index.md")
+    written["summary"].unlink()  # the short summary is for the issue and the group robot, not a page
     return week
 
 
 def weekly_archive(repo: Repository, weeks: list[str], out_dir: Path, cache_dir: Path | None, workers: int | None = None) -> None:
-    """Every week's report files in ``out_dir``, reusing ``cache_dir`` when it holds them."""
+    """Every week's report files in ``out_dir/<week>/``, reusing ``cache_dir`` when it holds them."""
     global _FORK_REPO
     out_dir.mkdir(parents=True, exist_ok=True)
     todo = []
     for week in weeks:
         cached = cache_dir / week if cache_dir else None
-        if cached and (cached / f"{week}.md").exists():
-            for f in cached.iterdir():
-                shutil.copyfile(f, out_dir / f.name)
+        if cached and (cached / "index.md").exists():
+            shutil.copytree(cached, out_dir / week, dirs_exist_ok=True)
         else:
             todo.append(week)
     if not todo:
@@ -98,8 +101,7 @@ def weekly_archive(repo: Repository, weeks: list[str], out_dir: Path, cache_dir:
         _FORK_REPO = None
     for week in todo:
         src = target / week
-        for f in src.iterdir():
-            shutil.copyfile(f, out_dir / f.name)
+        shutil.copytree(src, out_dir / week, dirs_exist_ok=True)
         if cache_dir:
             final = cache_dir / week
             if final.exists():
