@@ -38,7 +38,6 @@ as unquoted YAML dates.
 from __future__ import annotations
 
 import argparse
-import calendar
 import os
 import random
 import sys
@@ -51,6 +50,8 @@ from pathlib import Path
 import yaml
 
 from .load import load_file
+from .state import period_of
+from .workdays import is_workday
 
 __all__ = [
     "HEADER",
@@ -81,11 +82,6 @@ CASE_KINDS = ("dispute", "hazard", "risk_assessment")
 
 _ONE = timedelta(days=1)
 
-# Fixed-date public holidays avoided when a meeting or report date is chosen
-# (the lunar ones move; Monday to Friday is close enough for invented data).
-_FIXED_HOLIDAYS = frozenset(
-    [(1, 1), (5, 1), (5, 2), (5, 3)] + [(10, d) for d in range(1, 8)]
-)
 
 
 class NotSyntheticError(FileExistsError):
@@ -143,7 +139,7 @@ def _pick_weighted(rng: random.Random, values, cum):
 
 
 def _is_workday(d: date) -> bool:
-    return d.weekday() < 5 and (d.month, d.day) not in _FIXED_HOLIDAYS
+    return is_workday(d)[0]
 
 
 def _workday_in(rng: random.Random, lo: date, hi: date) -> date:
@@ -155,38 +151,14 @@ def _workday_in(rng: random.Random, lo: date, hi: date) -> date:
     return rng.choice(work or days)
 
 
-def _month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def _period_of(cadence: str, d: date) -> tuple[date, date]:
-    """The calendar period of ``cadence`` containing ``d`` (every half-month is 1–15, 16–end)."""
-    if cadence == "每周":
-        s = d - timedelta(days=d.weekday())
-        return s, s + timedelta(days=6)
-    if cadence == "每半月":
-        if d.day <= 15:
-            return d.replace(day=1), d.replace(day=15)
-        return d.replace(day=16), _month_end(d)
-    if cadence == "每月":
-        return d.replace(day=1), _month_end(d)
-    if cadence == "每季度":
-        m = 3 * ((d.month - 1) // 3) + 1
-        s = date(d.year, m, 1)
-        return s, _month_end(date(d.year, m + 2, 1))
-    if cadence == "每年":
-        return date(d.year, 1, 1), date(d.year, 12, 31)
-    raise ValueError(f"未知的周期：{cadence}")
-
-
 def _periods(cadence: str, first: date, last: date) -> list[tuple[date, date]]:
     """Calendar periods of ``cadence`` overlapping [first, last], unclipped."""
     out = []
     d = first
     while d <= last:
-        s, e = _period_of(cadence, d)
-        out.append((s, e))
-        d = e + _ONE
+        period = period_of(cadence, d)
+        out.append((period.start, period.end))
+        d = period.end + _ONE
     return out
 
 
