@@ -325,3 +325,35 @@ def test_generation_is_deterministic(tmp_path):
     assert {".md", ".docx", ".xlsx", ".svg"} <= kinds
     differ = [k for k in first if first[k] != second[k]]
     assert not differ, differ[:20]
+
+
+# ---------------------------------------------------------------- open data
+
+
+def test_open_data_package_describes_every_file(built):
+    data = built.site / "data"
+    package = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["profile"] == "tabular-data-package"
+    kinds = {r["name"] for r in package["resources"]}
+    assert {"plan", "unit", "task", "update", "dispute", "hazard", "risk-assessment", "meeting"} <= kinds
+    for resource in package["resources"]:
+        csv_text = (data / resource["path"]).read_text(encoding="utf-8-sig")
+        header = csv_text.splitlines()[0].split(",")
+        assert header == [f["name"] for f in resource["schema"]["fields"]], resource["name"]
+        assert len(csv_text.splitlines()) - 1 >= resource["count"] > 0  # quoted newlines may add lines
+        records = json.loads((data / resource["path"].replace(".csv", ".json")).read_text(encoding="utf-8"))
+        assert len(records) == resource["count"]
+        schema = json.loads((data / resource["sources"][0]["path"]).read_text(encoding="utf-8"))
+        assert schema["title"] == resource["title"]
+
+
+def test_open_data_is_as_of_the_site_date(built):
+    """Nothing dated after the as-of date leaks into the published data."""
+    data = built.site / "data"
+    updates = json.loads((data / "update.json").read_text(encoding="utf-8"))
+    assert updates and max(u["date"] for u in updates) <= AS_OF.isoformat()
+    tasks = json.loads((data / "task.json").read_text(encoding="utf-8"))
+    assert all(t["closure"]["date"] <= AS_OF.isoformat() for t in tasks if "closure" in t)
+    assert any("closure" not in t and t["timing"]["mode"] == "限时" for t in tasks)
+    disputes = json.loads((data / "dispute.json").read_text(encoding="utf-8"))
+    assert all(e["date"] <= AS_OF.isoformat() for d in disputes for e in d["status_history"])
