@@ -76,7 +76,7 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
         out += ["!!! warning \"估算\"", "    部分期限超出节假日数据覆盖范围，按周一至周五估算。", ""]
 
     out += ["## 一、总体情况", ""]
-    out.append(table([esc(k) for k, _ in report.headline()], [[esc(v) for _, v in report.headline()]]))
+    out.append(table(["指标", "数值"], [[esc(k), esc(v)] for k, v in report.headline()]))
     out += [esc(line) + "\n" for line in report.summary_lines()]
 
     out += ["## 二、本周新销号和新增逾期任务", "", "### （一）本周销号", ""]
