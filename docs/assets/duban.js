@@ -66,7 +66,8 @@
         if (!(text in values)) { values[text] = true; count += 1; }
       });
       // a drop-down only for short, repeated values (state, unit, clause, category), not free text
-      if (count < 2 || count > 15 || count * 2 > body.rows.length || longest > 20) return;
+      var numeric = Object.keys(values).every(function (v) { return v !== "" && !isNaN(Number(v.replace(/[%,]/g, ""))); });
+      if (numeric || count < 2 || count > 15 || count * 2 > body.rows.length || longest > 20) return;
       var select = document.createElement("select");
       select.setAttribute("aria-label", "按" + th.textContent.trim() + "筛选");
       var all = document.createElement("option");
