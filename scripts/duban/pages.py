@@ -439,7 +439,7 @@ class Site:
                     title = f"{self.unit_names([unit])} {year}年" + (f"（第{n}页）" if len(chunks) > 1 else "")
                     t = figures.cases_total(self.s, kind.name, chunk)
                     self.pages[f"registers/{kind.name}/{name}.md"] = "\n".join([
-                        f"# {esc(kind.label)}台账：{esc(title)}", "", self.asof_note(),
+                        NO_SEARCH + f"# {esc(kind.label)}台账：{esc(title)}", "", self.asof_note(),
                         f"共 {t.total} 件：办结 {t.closed} 件（按期 {t.closed_on_time} 件），在办 {t.open} 件，逾期 {t.overdue} 件。逾期和临期的在前。", "",
                         self.case_table(kind.name, chunk, "../../")])
                     pages.append((name, title, t))
@@ -548,6 +548,10 @@ class Site:
             "# 周报", "", "每周一生成上一周（周一至周日）的周报；历史周报可由当时的记录原样重建。", "",
             table(["周次", "Word", "Excel"], rows, empty="暂无周报。")])
 
+
+# Register volumes hold thousands of rows: kept out of the search index (the register's own
+# filter finds rows; search finds the register).
+NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
 
 STATE_MEANINGS = {
     "overdue": "超过完成时限（含已批准的延期）仍未销号；台账超过办理期限仍未办结。",
