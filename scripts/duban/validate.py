@@ -59,7 +59,7 @@ _TYPE_NAMES = {
     "string": "文字",
     "integer": "整数",
     "number": "数字",
-    "boolean": "true 或 false",
+    "boolean": " true 或 false",
     "array": "列表",
     "object": "由若干字段组成的内容",
     "null": "空值",
@@ -193,9 +193,11 @@ class SchemaChecker:
             msg = f"应为“{value}”"
         elif v == "type":
             wanted = value if isinstance(value, list) else [value]
-            msg = f"应为{'或'.join(_TYPE_NAMES.get(w, w) for w in wanted)}，现在是{_TYPE_NAMES[_type_of(inst)]}"
+            msg = f"应为{'或'.join(_TYPE_NAMES.get(w, w) for w in wanted)}，现在是{_TYPE_NAMES[_type_of(inst)]}“{inst}”"
             if "string" in wanted and _type_of(inst) in ("integer", "boolean"):
-                msg += f"（{inst}）；请给这个值加引号"
+                msg += "；请给这个值加引号"
+            elif wanted == ["boolean"] and isinstance(inst, str):
+                msg += "；是写 true，否写 false"
         elif v == "pattern":
             desc = sub.get("description", "")
             msg = f"“{inst}”格式不正确" + (f"：{desc}" if desc else "")
