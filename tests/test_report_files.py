@@ -163,7 +163,7 @@ def test_page_is_a4_with_gbt9704_margins(document):
         assert abs(value.mm - mm) < 0.5
 
 
-def test_title_is_2hao_xiaobiaosong_with_the_week(built, document):
+def test_title_is_2hao_xiaobiaosong_with_the_week_as_subtitle(built, document):
     report = built[0]
     paragraphs = body_paragraphs(document)
     title = paragraphs[0]
@@ -172,7 +172,8 @@ def test_title_is_2hao_xiaobiaosong_with_the_week(built, document):
     for run in title.runs:
         assert run.font.size == Pt(22) and east_asia(run) == "方正小标宋简体"
     assert paragraphs[1].text == "（2024年第23周：6月3日—6月9日）"
-    assert paragraphs[1].runs[0].font.size == Pt(22)
+    for run in paragraphs[1].runs:
+        assert run.font.size == Pt(16) and east_asia(run) == "楷体_GB2312"
 
 
 def test_every_run_has_an_east_asian_font(document):
@@ -334,3 +335,13 @@ def test_rebuilding_gives_identical_bytes(built):
     paths = built[1]
     assert paths["docx"].read_bytes() == paths["docx2"].read_bytes()
     assert paths["xlsx"].read_bytes() == paths["xlsx2"].read_bytes()
+
+
+def test_line_grid_without_character_grid(document):
+    """22 lines a page on a 28.95 pt grid; no character grid, which LibreOffice and WPS
+    render by spreading each line to about half its characters."""
+    from docx.oxml.ns import qn
+
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:linePitch")) == "579"
+    assert grid.get(qn("w:charSpace")) is None

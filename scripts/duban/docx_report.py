@@ -289,10 +289,13 @@ def _setup_page(doc) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    # 22 lines of 28 characters: pitch 28.95 pt, characters 16 pt − 849/4096 pt = 15.79 pt
-    grid.set(qn("w:type"), "linesAndChars")
+    # 22 lines a page at a 28.95 pt pitch. No character grid: Word, WPS and LibreOffice
+    # space characters on it differently (LibreOffice spreads lines to ~14 characters);
+    # 16 pt characters in the 156 mm type area give the standard's 28 a line by themselves.
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), "579")
-    grid.set(qn("w:charSpace"), "-849")
+    if grid.get(qn("w:charSpace")) is not None:
+        del grid.attrib[qn("w:charSpace")]
 
 
 def _setup_settings(doc) -> None:
@@ -468,7 +471,8 @@ class _Writer:
         for line in lines[1:]:
             run.add_break()
             run.add_text(line)
-        p = self.paragraph(week_line(self.report), style="DubanTitle", font=XIAOBIAOSONG, size=SIZE_2)
+        # the week as a subtitle: 3号楷体 under the 2号 title
+        p = self.paragraph(week_line(self.report), style="DubanTitle", font=KAITI, size=SIZE_3)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _no_snap(p)
         self.paragraph()  # 标题下空一行
