@@ -559,8 +559,8 @@ class _Writer:
         if not rep.kinds:
             self.body(NONE)
             return
-        rows = [(k.label, str(k.received), str(k.closed), str(k.closed_in_limit), str(k.open_total), str(k.overdue_total),
-                 str(k.total.closed), percent(k.total.on_time_rate))
+        rows = [(k.label, *("—" if v is None else str(v) for v in k.figures()[:-1]),
+                 percent(k.figures()[-1]) if k.has_deadline else "—")
                 for k in rep.kinds]
         self.table(KIND_HEADERS, rows, (34, 16, 16, 16, 16, 16, 16, 26), (False,) + (True,) * 7)
 

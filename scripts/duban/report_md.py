@@ -116,8 +116,7 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
 
     out += ["## 七、台账统计", ""]
     out.append(table(["类别", "本周新增", "本周办结", "其中按期", "在办", "其中逾期", "累计办结", "按期办结率"], [
-        [cell(k.label), str(k.received), str(k.closed), str(k.closed_in_limit), str(k.open_total),
-         str(k.overdue_total), str(k.total.closed), percent(k.total.on_time_rate)]
+        [cell(k.label)] + [cell(v) for v in k.figures()[:-1]] + [percent(k.figures()[-1]) if k.has_deadline else "—"]
         for k in report.kinds]))
 
     if chart_files:

@@ -79,6 +79,13 @@ class KindWeek:
     total: Tally  # cumulative tally as of the week's end
     has_deadline: bool = True  # False for kinds without a clock (e.g. meetings): only counts apply
 
+    def figures(self) -> tuple:
+        """(本周新增, 本周办结, 其中按期, 在办, 其中逾期, 累计办结, 按期办结率); None where a kind has no clock."""
+        if not self.has_deadline:
+            return (self.received, None, None, None, None, None, None)
+        return (self.received, self.closed, self.closed_in_limit, self.open_total, self.overdue_total,
+                self.total.closed, self.total.on_time_rate)
+
 
 @dataclass
 class WeeklyReport:

@@ -146,9 +146,11 @@ class _Writer:
                              "按期完成率"), rows)
 
     def case_kinds(self, wb: Workbook) -> None:
-        rows = [(k.label, k.received, k.closed, k.closed_in_limit, k.open_total, k.overdue_total, k.total.total,
-                 k.total.closed, Percent(k.total.on_time_rate))
-                for k in self.report.kinds]
+        rows = []
+        for k in self.report.kinds:
+            received, closed, in_limit, open_, overdue, total_closed, rate = k.figures()
+            rows.append((k.label, received, closed, in_limit, open_, overdue, k.total.total, total_closed,
+                         Percent(rate) if k.has_deadline else None))
         _sheet(wb, "台账统计", ("类别", "本周新增", "本周办结", "其中按期", "在办", "其中逾期", "累计件数", "累计办结",
                                "按期办结率"), rows)
 
