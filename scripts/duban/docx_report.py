@@ -38,7 +38,7 @@ from docx.shared import Mm, Pt
 from .atomic import normalize_zip, write_bytes
 from .figures import percent
 from .state import TaskState
-from .weekly import WeeklyReport, cn_date, unit_names
+from .weekly import WeeklyReport, cn_date
 
 # fonts (GB/T 9704-2012, 7.1 / 7.3 / 7.5)
 XIAOBIAOSONG = "方正小标宋简体"
@@ -394,7 +394,7 @@ class _Writer:
             self.body(f"{i}. {line}")
 
     def units(self, units: Sequence[str]) -> str:
-        return unit_names(self.snap, units)
+        return self.snap.repo.unit_names(units)
 
     def task_line(self, s: TaskState) -> str:
         return _end(f"{s.task.id} {s.task.title}（{self.units(s.task.lead_units)}）：{s.reason}")

@@ -70,11 +70,6 @@ class Tally:
                 self.due_soon += 1
 
 
-def _unit_name(snapshot: Snapshot, unit: str) -> str:
-    u = snapshot.repo.units.get(unit)
-    return u.short_name if u else unit
-
-
 def _unit_order(snapshot: Snapshot, unit: str):
     u = snapshot.repo.units.get(unit)
     return (u.order if u else 9999, unit)
@@ -87,7 +82,7 @@ def tasks_by_unit(snapshot: Snapshot, role: str = "lead") -> list[Tally]:
         units = s.task.lead_units if role == "lead" else s.task.partner_units
         start = snapshot.repo.plans[s.task.plan].issue_date if s.task.plan in snapshot.repo.plans else None
         for unit in units:
-            tally = tallies.setdefault(unit, Tally(unit, _unit_name(snapshot, unit)))
+            tally = tallies.setdefault(unit, Tally(unit, snapshot.repo.unit_name(unit)))
             tally.add_task(s, start)
     return [tallies[k] for k in sorted(tallies, key=lambda u: _unit_order(snapshot, u))]
 
@@ -136,7 +131,7 @@ def cases_by(snapshot: Snapshot, kind: str, key: Callable[[CaseState], str] | No
     tallies: dict[str, Tally] = {}
     for s in snapshot.cases.get(kind, []) if states is None else states:
         k = key(s)
-        tally = tallies.setdefault(k, Tally(k, _unit_name(snapshot, k)))
+        tally = tallies.setdefault(k, Tally(k, snapshot.repo.unit_name(k)))
         tally.add_case(s)
     return [tallies[k] for k in sorted(tallies, key=lambda u: _unit_order(snapshot, u))]
 

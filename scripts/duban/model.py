@@ -239,6 +239,15 @@ class Repository:
             return self.cases.get(kind, [])
         return self._cases_by_unit.get((kind, unit), [])
 
+    def unit_name(self, unit_id: str) -> str:
+        """A unit's short name, or its id when there is no such unit."""
+        unit = self.units.get(unit_id)
+        return unit.short_name if unit else unit_id
+
+    def unit_names(self, unit_ids) -> str:
+        """Short names joined the Chinese way: 洛阳镇、东园镇."""
+        return "、".join(self.unit_name(u) for u in unit_ids)
+
     def children(self, task_id: str) -> list[Task]:
         return sorted(self._children.get(task_id, []), key=lambda t: t.id)
 

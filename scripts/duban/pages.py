@@ -237,7 +237,7 @@ class Site:
                     out.extend(["", '!!! abstract "落实任务"', ""])
                     for st in by_clause[current]:
                         out.append(f"    - {self.badge(st)} {self.task_link(st.task, prefix, True)}"
-                                   f"（牵头：{esc(self.unit_names(st.task.lead_units))}）")
+                                   f"（牵头：{esc(self.repo.unit_names(st.task.lead_units))}）")
                     out.append("")
 
             for line in lines:
@@ -250,9 +250,6 @@ class Site:
             flush()
             out.insert(1, "\n" + self.asof_note())
             self.pages[plan.page] = "\n".join(out) + "\n"
-
-    def unit_names(self, ids) -> str:
-        return "、".join(self.repo.units[u].short_name if u in self.repo.units else u for u in ids)
 
     def task_pages(self) -> None:
         for tid, st in self.s.tasks.items():
@@ -436,7 +433,7 @@ class Site:
                 chunks = [group[i:i + MAX_REGISTER_ROWS] for i in range(0, len(group), MAX_REGISTER_ROWS)]
                 for n, chunk in enumerate(chunks, 1):
                     name = f"{unit}-{year}" + (f"-{n}" if len(chunks) > 1 else "")
-                    title = f"{self.unit_names([unit])} {year}年" + (f"（第{n}页）" if len(chunks) > 1 else "")
+                    title = f"{self.repo.unit_name(unit)} {year}年" + (f"（第{n}页）" if len(chunks) > 1 else "")
                     t = figures.cases_total(self.s, kind.name, chunk)
                     self.pages[f"registers/{kind.name}/{name}.md"] = "\n".join([
                         NO_SEARCH + f"# {esc(kind.label)}台账：{esc(title)}", "", self.asof_note(),

@@ -14,7 +14,7 @@ from .charts import Bar, ChartFontMissing, bar_chart, line_chart
 from .figures import percent
 from .md import badge, cell, esc, table
 from .state import TaskState
-from .weekly import WeeklyReport, cn_date, unit_names
+from .weekly import WeeklyReport, cn_date
 
 CHART_TITLES = {
     "status": "任务状态分布",
@@ -61,7 +61,7 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
            task_links: bool = False) -> str:
     """The report as one Markdown page. ``chart_files``: name -> relative file name of the SVG."""
     snap = report.snapshot
-    names = lambda units: esc(unit_names(snap, units))  # noqa: E731
+    names = lambda units: esc(snap.repo.unit_names(units))  # noqa: E731
     n = snap.settings.upcoming_days
     # on the site the archive would flood search results: its pages are left out of the index
     out = ["---", "search:", "  exclude: true", "---", ""] if task_links else []

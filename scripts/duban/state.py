@@ -19,7 +19,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
-from typing import Iterable
 
 import yaml
 from collections import OrderedDict
@@ -175,10 +174,6 @@ def _effective_due(task: Task, as_of: dt.date) -> tuple[dt.date | None, list]:
     return due, approved
 
 
-def _unit_names(repo: Repository, units: Iterable[str]) -> str:
-    return "、".join(repo.units[u].short_name if u in repo.units else u for u in units)
-
-
 def _evidence_dates(repo: Repository, task: Task, unit: str) -> list[tuple[dt.date, dt.date]]:
     """(the date a period is credited to, the date it was recorded), sorted; cached per repository."""
     cache = repo.__dict__.setdefault("_evidence_cache", {})
@@ -237,7 +232,7 @@ def task_state(repo: Repository, task: Task, as_of: dt.date, settings: Settings)
                 late = (closed - due).days
                 return make("closed_late", f"逾期 {late} 天销号：{original}，{closed} 销号", due=due, closed_on=closed)
             return make("closed", f"已于 {closed} 销号（{original}）", due=due, closed_on=closed)
-        claim = f"；{_unit_names(repo, [claims[-1].unit])}已于 {claimed_on} 报告完成，待核实销号" if claims else ""
+        claim = f"；{repo.unit_names([claims[-1].unit])}已于 {claimed_on} 报告完成，待核实销号" if claims else ""
         if as_of > due:
             days = (as_of - due).days
             return make("overdue", f"逾期 {days} 天：{original}{claim}", days, due=due, next_due=due)
@@ -265,7 +260,7 @@ def task_state(repo: Repository, task: Task, as_of: dt.date, settings: Settings)
         what = "会议记录" if timing.evidence_kind == "meeting" else "记录"
         if current:
             days = (as_of - last_closed.end).days
-            reason = f"缺报：{last_closed.label(cadence)}{_unit_names(repo, [m.unit for m in current])}没有{what}"
+            reason = f"缺报：{last_closed.label(cadence)}{repo.unit_names(m.unit for m in current)}没有{what}"
             if len(misses) > len(current):
                 reason += f"；累计缺报 {len(misses)} 个周期"
             return make("missed", reason, days, misses=misses, current_misses=current, next_due=next_due)
@@ -277,7 +272,7 @@ def task_state(repo: Repository, task: Task, as_of: dt.date, settings: Settings)
         return make("on_track", reason, misses=misses, next_due=next_due)
     # 长期坚持
     if current:
-        reason = f"滞报：{last_closed.label(cadence)}{_unit_names(repo, [m.unit for m in current])}未报送进展"
+        reason = f"滞报：{last_closed.label(cadence)}{repo.unit_names(m.unit for m in current)}未报送进展"
         return make("stale", reason, (as_of - last_closed.end).days, misses=misses, current_misses=current, next_due=next_due)
     if ended:
         return make("ended", f"已于 {timing.end} 结束", misses=misses)

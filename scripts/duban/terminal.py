@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 
 from .state import Snapshot, TaskState
-from .weekly import unit_names
 
 
 def width(text: str) -> int:
@@ -50,14 +49,14 @@ def status(snapshot: Snapshot, unit: str | None = None) -> str:
     out.append(f"逾期任务 {len(overdue)} 项（逾期最久的在前）")
     if overdue:
         out.append(table(["编号", "任务名称", "牵头单位", "完成时限", "逾期天数"], [
-            [s.task.id, s.task.title, unit_names(snapshot, s.task.lead_units), str(s.due), str(s.days_overdue)]
+            [s.task.id, s.task.title, snapshot.repo.unit_names(s.task.lead_units), str(s.due), str(s.days_overdue)]
             for s in overdue], [16, 36, 24, 10, 8]))
     days = snapshot.settings.upcoming_days
     soon = [s for s in snapshot.due_within() if _involves(s, unit)]
     out += ["", f"{days} 天内到期 {len(soon)} 项"]
     if soon:
         out.append(table(["编号", "任务名称", "牵头单位", "完成时限", "剩余天数"], [
-            [s.task.id, s.task.title, unit_names(snapshot, s.task.lead_units), str(s.due), str((s.due - snapshot.as_of).days)]
+            [s.task.id, s.task.title, snapshot.repo.unit_names(s.task.lead_units), str(s.due), str((s.due - snapshot.as_of).days)]
             for s in soon], [16, 36, 24, 10, 8]))
     lagging = [s for s in snapshot.tasks.values() if s.state in ("stale", "missed") and _involves(s, unit)]
     out += ["", f"滞报、缺报 {len(lagging)} 项"]

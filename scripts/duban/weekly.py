@@ -149,7 +149,7 @@ class WeeklyReport:
                 lines.append(f"{k.label}：本周新增 {k.received} 件、办结 {k.closed} 件（按期 {k.closed_in_limit} 件），"
                              f"在办 {k.open_total} 件，其中逾期 {k.overdue_total} 件。")
         if self.overdue:
-            worst = "；".join(f"{s.task.id} {s.task.title}（{unit_names(self.snapshot, s.task.lead_units)}，逾期 {s.days_overdue} 天）"
+            worst = "；".join(f"{s.task.id} {s.task.title}（{self.snapshot.repo.unit_names(s.task.lead_units)}，逾期 {s.days_overdue} 天）"
                              for s in self.overdue[:3])
             lines.append(f"逾期最久：{worst}。")
         return lines
@@ -160,13 +160,9 @@ def cn_date(day: dt.date, year: bool = True) -> str:
     return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
 
 
-def unit_names(snapshot: Snapshot, units) -> str:
-    return "、".join(snapshot.repo.units[u].short_name if u in snapshot.repo.units else u for u in units)
-
-
 def _changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, end: dt.date) -> list[Change]:
     out: list[Change] = []
-    names = lambda units: unit_names(snap, units)  # noqa: E731
+    names = repo.unit_names
     for task in repo.tasks.values():
         if task.id not in snap.tasks:
             continue

@@ -27,7 +27,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .atomic import normalize_zip, write_bytes
 from .figures import plan_clause_label
 from .state import TaskState
-from .weekly import WeeklyReport, unit_names
+from .weekly import WeeklyReport
 
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
@@ -94,7 +94,7 @@ class _Writer:
         self.snap = report.snapshot
 
     def units(self, units) -> str:
-        return unit_names(self.snap, units)
+        return self.snap.repo.unit_names(units)
 
     def clause(self, s: TaskState) -> str:
         plan = self.snap.repo.plans.get(s.task.plan)
