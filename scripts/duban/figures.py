@@ -12,11 +12,14 @@ Definitions (the same everywhere):
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Callable, Iterable
 
-from .state import CaseState, Snapshot, TaskState
+from .model import Repository
+from .state import CaseState, Settings, Snapshot, TaskState, evaluate
 
 
 @dataclass
@@ -146,6 +149,18 @@ def cases_total(snapshot: Snapshot, kind: str, states: Iterable[CaseState] | Non
 def ranking(tallies: list[Tally]) -> list[Tally]:
     """Units ranked: most overdue first, then lowest on-time rate, then name."""
     return sorted(tallies, key=lambda t: (-t.overdue, t.on_time_rate if t.on_time_rate is not None else 2.0, t.key))
+
+
+def trend(repo: Repository, end: dt.date, settings: Settings, weeks: int = 12) -> list[tuple[dt.date, int, int, int]]:
+    """(day, overdue, stale + missed, closed) for ``end`` and the weeks before it, from the plans' start."""
+    first = min((p.issue_date for p in repo.plans.values()), default=end)
+    out = []
+    for back in range(weeks - 1, -1, -1):
+        day = end - dt.timedelta(weeks=back)
+        if day >= first:
+            counts = Counter(s.state for s in evaluate(repo, day, settings).tasks.values())
+            out.append((day, counts["overdue"], counts["stale"] + counts["missed"], counts["closed"] + counts["closed_late"]))
+    return out
 
 
 def percent(rate: float | None) -> str:

@@ -14,6 +14,10 @@ import re
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
+# Front matter that keeps a page out of the site's search index (Material's ``search: exclude``).
+NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
+
+
 def esc(value) -> str:
     """Escape a record value for Markdown body text (single line)."""
     text = _MD_SPECIAL.sub(r"\\\1", str(value))

@@ -19,12 +19,13 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import figures
-from .charts import Bar, ChartFontMissing, bar_chart, line_chart
+from .charts import Bar, ChartFontMissing, bar_chart
 from .figures import Tally, percent
-from .md import badge, cell, esc, table
+from .md import NO_SEARCH, badge, cell, esc, table
 from .model import Task, Unit
+from .report_md import CHART_TITLES, status_chart, trend_chart
 from .state import CaseState, Snapshot, TaskState, evaluate
-from .weekly import cn_date
+from .weekly import changes, cn_date
 
 HEADING = re.compile(r"^(#{1,6})\s.*\{#(clause-[0-9-]+)\}\s*$")
 MAX_REGISTER_ROWS = 1000  # rows per register page: about 0.7 MB of HTML, under the 1.5 MB limit
@@ -113,40 +114,20 @@ class Site:
 
     def charts(self) -> None:
         s = self.s
-        counts = defaultdict(int)
-        for st in s.tasks.values():
-            counts[st.state] += 1
-        status = [Bar(self.settings.label(k, task=True), counts[k], self.settings.colour(self.settings.level(k)))
-                  for k in self.settings.states if counts.get(k)]
         red = self.settings.colour(self.settings.level("overdue"))
         kinds = [k for k in self.repo.case_kinds() if k.case.limit]
         case_bars = [Bar(k.label, sum(1 for c in s.cases.get(k.name, []) if c.state == "overdue"), red) for k in kinds]
         self.chart_files = {}
         try:
-            self.pages["assets/charts/status.svg"] = bar_chart("任务状态分布", status)
+            self.pages["assets/charts/status.svg"] = status_chart(s)
             self.pages["assets/charts/cases.svg"] = bar_chart("各类台账逾期在办件数", case_bars, unit="件")
-            self.chart_files = {"status": "任务状态分布", "cases": "各类台账逾期在办件数"}
-            trend = self.trend()
-            if len(trend) >= 2:
-                self.pages["assets/charts/trend.svg"] = line_chart("近十二周逾期与滞报变化", [d for d, *_ in trend], {
-                    "逾期任务": ([o for _, o, _ in trend], red),
-                    "滞报/缺报": ([x for _, _, x in trend], self.settings.colour(self.settings.level("stale"))),
-                })
-                self.chart_files["trend"] = "近十二周逾期与滞报变化"
+            self.chart_files = {"status": CHART_TITLES["status"], "cases": "各类台账逾期在办件数"}
+            trend = trend_chart(figures.trend(self.repo, s.as_of, self.settings), self.settings)
+            if trend:
+                self.pages["assets/charts/trend.svg"] = trend
+                self.chart_files["trend"] = CHART_TITLES["trend"]
         except ChartFontMissing:
             self.chart_files = {}
-
-    def trend(self) -> list[tuple[dt.date, int, int]]:
-        first = min((p.issue_date for p in self.repo.plans.values()), default=self.s.as_of)
-        out = []
-        for back in range(11, -1, -1):
-            day = self.s.as_of - dt.timedelta(weeks=back)
-            if day < first:
-                continue
-            snap = self.s if back == 0 else evaluate(self.repo, day, self.settings)
-            states = [st.state for st in snap.tasks.values()]
-            out.append((day, states.count("overdue"), states.count("stale") + states.count("missed")))
-        return out
 
     def home(self) -> None:
         s = self.s
@@ -187,24 +168,12 @@ class Site:
         self.pages["index.md"] = "\n".join(out) + "\n"
 
     def changes_table(self, start: dt.date, end: dt.date, prefix: str) -> str:
-        rows = []
-        for task in sorted(self.repo.tasks.values(), key=lambda t: t.id):
-            if task.id not in self.s.tasks:
-                continue
-            for u in self.repo.updates_of(task.id):
-                if start <= u.date <= end:
-                    rows.append((u.date, "进展", task, self.unit_link(u.unit, prefix), f"{u.state}：{u.text}"))
-            for e in task.extensions:
-                if start <= e.approved <= end:
-                    rows.append((e.approved, "延期", task, self.unit_link(e.approved_by, prefix), f"批准延期至 {e.new_due}"))
-            if task.closure and start <= task.closure.date <= end:
-                rows.append((task.closure.date, "销号", task, self.unit_link(task.closure.verified_by, prefix),
-                             task.closure.note or "核实销号"))
-            st = self.s.tasks[task.id]
-            if st.state == "overdue" and st.due and start <= st.due + dt.timedelta(days=1) <= end:
-                rows.append((st.due + dt.timedelta(days=1), "新增逾期", task, self.units(task.lead_units, prefix), st.reason))
-        rows.sort(key=lambda r: (r[0], r[2].id, r[1]), reverse=True)
-        table_rows = [[str(d), esc(what), self.task_link(t, prefix, True), who, cell(text)] for d, what, t, who, text in rows]
+        """The tasks' changes in the window (the weekly report's definition), newest first."""
+        prev = evaluate(self.repo, start - dt.timedelta(days=1), self.settings)
+        found = [c for c in changes(self.repo, self.s, prev, start, end) if c.what != "台账"]
+        found.sort(key=lambda c: (c.date, c.subject, c.what), reverse=True)
+        table_rows = [[str(c.date), esc(c.what), self.task_link(self.repo.tasks[c.subject], prefix),
+                       self.units(c.units, prefix), cell(c.text)] for c in found]
         received = defaultdict(int)
         for kind, states in self.s.cases.items():
             for c in states:
@@ -435,6 +404,7 @@ class Site:
                     name = f"{unit}-{year}" + (f"-{n}" if len(chunks) > 1 else "")
                     title = f"{self.repo.unit_name(unit)} {year}年" + (f"（第{n}页）" if len(chunks) > 1 else "")
                     t = figures.cases_total(self.s, kind.name, chunk)
+                    # volumes hold thousands of rows: out of search (their filter finds rows; search finds the register)
                     self.pages[f"registers/{kind.name}/{name}.md"] = "\n".join([
                         NO_SEARCH + f"# {esc(kind.label)}台账：{esc(title)}", "", self.asof_note(),
                         f"共 {t.total} 件：办结 {t.closed} 件（按期 {t.closed_on_time} 件），在办 {t.open} 件，逾期 {t.overdue} 件。逾期和临期的在前。", "",
@@ -545,10 +515,6 @@ class Site:
             "# 周报", "", "每周一生成上一周（周一至周日）的周报；历史周报可由当时的记录原样重建。", "",
             table(["周次", "Word", "Excel"], rows, empty="暂无周报。")])
 
-
-# Register volumes hold thousands of rows: kept out of the search index (the register's own
-# filter finds rows; search finds the register).
-NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
 
 STATE_MEANINGS = {
     "overdue": "超过完成时限（含已批准的延期）仍未销号；台账超过办理期限仍未办结。",

@@ -7,13 +7,14 @@ charts ``<week>-<name>.svg``. Every write is atomic.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from . import atomic
 from .charts import Bar, ChartFontMissing, bar_chart, line_chart
 from .figures import percent
-from .md import badge, cell, esc, table
-from .state import TaskState
+from .md import NO_SEARCH, badge, cell, esc, table
+from .state import Settings, Snapshot, TaskState
 from .weekly import WeeklyReport, cn_date
 
 CHART_TITLES = {
@@ -23,27 +24,37 @@ CHART_TITLES = {
 }
 
 
+def status_chart(snap: Snapshot) -> bytes:
+    """Tasks per state, in the settings' order and colours (the site's home page draws it too)."""
+    settings = snap.settings
+    counts = Counter(s.state for s in snap.tasks.values())
+    order = list(settings.states) or sorted(counts)
+    bars = [Bar(settings.label(k, task=True), counts[k], settings.colour(settings.level(k))) for k in order if counts.get(k)]
+    return bar_chart(CHART_TITLES["status"], bars)
+
+
+def trend_chart(trend: list, settings: Settings) -> bytes | None:
+    """Overdue and stale/missed tasks week by week (``figures.trend``); None with fewer than two points."""
+    if len(trend) < 2:
+        return None
+    return line_chart(CHART_TITLES["trend"], [d for d, *_ in trend], {
+        "逾期任务": ([o for _, o, _, _ in trend], settings.colour(settings.level("overdue"))),
+        "滞报/缺报": ([x for _, _, x, _ in trend], settings.colour(settings.level("stale"))),
+    })
+
+
 def charts(report: WeeklyReport) -> dict[str, bytes]:
     """The report's charts: name -> SVG bytes."""
-    snap = report.snapshot
-    settings = snap.settings
-    counts: dict[str, int] = {}
-    for s in snap.tasks.values():
-        counts[s.state] = counts.get(s.state, 0) + 1
-    order = list(settings.states) or sorted(counts)
-    status = [Bar(settings.label(k, task=True), counts[k], settings.colour(settings.level(k))) for k in order if counts.get(k)]
+    settings = report.snapshot.settings
     red = settings.colour(settings.level("overdue"))
     units = [Bar(t.name, t.overdue, red) for t in report.units if t.overdue][:10]
     out = {
-        "status": bar_chart(CHART_TITLES["status"], status),
+        "status": status_chart(report.snapshot),
         "units": bar_chart(CHART_TITLES["units"], units or [Bar("无逾期", 0, red)]),
     }
-    if len(report.trend) >= 2:
-        days = [d for d, *_ in report.trend]
-        out["trend"] = line_chart(CHART_TITLES["trend"], days, {
-            "逾期": ([o for _, o, _, _ in report.trend], red),
-            "滞报/缺报": ([s for _, _, s, _ in report.trend], settings.colour(settings.level("stale"))),
-        })
+    trend = trend_chart(report.trend, settings)
+    if trend:
+        out["trend"] = trend
     return out
 
 
@@ -64,8 +75,7 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
     names = lambda units: esc(snap.repo.unit_names(units))  # noqa: E731
     n = snap.settings.upcoming_days
     # on the site the archive would flood search results: its pages are left out of the index
-    out = ["---", "search:", "  exclude: true", "---", ""] if task_links else []
-    out += [f"# {esc(report.title)}", ""]
+    out = [NO_SEARCH + f"# {esc(report.title)}" if task_links else f"# {esc(report.title)}", ""]
     out.append(f"**{cn_date(report.start)}—{cn_date(report.end, year=False)}（{report.week}）**　"
                f"统计截至 {cn_date(report.end)}，{esc(report.issuer)} {cn_date(report.report_date)}")
     out.append("")

@@ -63,8 +63,47 @@ class Change:
     date: dt.date
     what: str  # 进展 / 销号 / 延期 / 新增逾期 / 台账
     subject: str  # task id or case kind label
-    unit: str
+    unit: str  # unit names, for reading
     text: str
+    units: tuple[str, ...] = ()  # unit ids, for linking
+
+
+def changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, end: dt.date) -> list[Change]:
+    """What happened between ``start`` and ``end`` (``snap`` is as of ``end``, ``prev`` as of ``start`` − 1):
+    progress reports, approved extensions, closures, tasks newly overdue, and cases received or closed per unit."""
+    out: list[Change] = []
+    names = repo.unit_names
+    for task in repo.tasks.values():
+        if task.id not in snap.tasks:
+            continue
+        for u in repo.updates_of(task.id):
+            if start <= u.date <= end:
+                out.append(Change(u.date, "进展", task.id, names([u.unit]), f"{task.title}（{u.state}）{u.text}", (u.unit,)))
+        for e in task.extensions:
+            if start <= e.approved <= end:
+                out.append(Change(e.approved, "延期", task.id, names([e.approved_by]),
+                                  f"{task.title}：批准延期至 {e.new_due}（{e.reason}）", (e.approved_by,)))
+        if task.closure and start <= task.closure.date <= end:
+            out.append(Change(task.closure.date, "销号", task.id, names([task.closure.verified_by]),
+                              f"{task.title}：{task.closure.note or '核实销号'}", (task.closure.verified_by,)))
+    for tid, s in snap.tasks.items():
+        p = prev.tasks.get(tid)
+        if s.state == "overdue" and (p is None or p.state != "overdue"):
+            out.append(Change(s.due + dt.timedelta(days=1), "新增逾期", tid, names(s.task.lead_units),
+                              f"{s.task.title}：{s.reason}", s.task.lead_units))
+    for kind, states in snap.cases.items():
+        label = repo.registry.kinds[kind].label
+        received = Counter(s.case.unit for s in states if start <= s.start <= end)
+        closed = Counter(s.case.unit for s in states if s.closed_on and start <= s.closed_on <= end)
+        for unit in sorted(set(received) | set(closed)):
+            parts = []
+            if received[unit]:
+                parts.append(f"新增 {received[unit]} 件")
+            if closed[unit]:
+                parts.append(f"办结 {closed[unit]} 件")
+            out.append(Change(end, "台账", label, names([unit]), f"{label}" + "，".join(parts), (unit,)))
+    order = {"销号": 0, "新增逾期": 1, "延期": 2, "进展": 3, "台账": 4}
+    return sorted(out, key=lambda c: (order[c.what], c.date, c.subject, c.unit, c.text))
 
 
 @dataclass(frozen=True)
@@ -160,42 +199,6 @@ def cn_date(day: dt.date, year: bool = True) -> str:
     return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
 
 
-def _changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, end: dt.date) -> list[Change]:
-    out: list[Change] = []
-    names = repo.unit_names
-    for task in repo.tasks.values():
-        if task.id not in snap.tasks:
-            continue
-        for u in repo.updates_of(task.id):
-            if start <= u.date <= end:
-                out.append(Change(u.date, "进展", task.id, names([u.unit]), f"{task.title}（{u.state}）{u.text}"))
-        for e in task.extensions:
-            if start <= e.approved <= end:
-                out.append(Change(e.approved, "延期", task.id, names([e.approved_by]),
-                                  f"{task.title}：批准延期至 {e.new_due}（{e.reason}）"))
-        if task.closure and start <= task.closure.date <= end:
-            out.append(Change(task.closure.date, "销号", task.id, names([task.closure.verified_by]),
-                              f"{task.title}：{task.closure.note or '核实销号'}"))
-    for tid, s in snap.tasks.items():
-        p = prev.tasks.get(tid)
-        if s.state == "overdue" and (p is None or p.state != "overdue"):
-            out.append(Change(s.due + dt.timedelta(days=1), "新增逾期", tid, names(s.task.lead_units),
-                              f"{s.task.title}：{s.reason}"))
-    for kind, states in snap.cases.items():
-        label = repo.registry.kinds[kind].label
-        received = Counter(s.case.unit for s in states if start <= s.start <= end)
-        closed = Counter(s.case.unit for s in states if s.closed_on and start <= s.closed_on <= end)
-        for unit in sorted(set(received) | set(closed)):
-            parts = []
-            if received[unit]:
-                parts.append(f"新增 {received[unit]} 件")
-            if closed[unit]:
-                parts.append(f"办结 {closed[unit]} 件")
-            out.append(Change(end, "台账", label, names([unit]), f"{label}" + "，".join(parts)))
-    order = {"销号": 0, "新增逾期": 1, "延期": 2, "进展": 3, "台账": 4}
-    return sorted(out, key=lambda c: (order[c.what], c.date, c.subject, c.unit, c.text))
-
-
 def weekly_report(repo: Repository, week: str, settings=None) -> WeeklyReport:
     start, end = parse_week(week)
     settings = settings or load_settings(repo.registry.root)
@@ -231,14 +234,6 @@ def weekly_report(repo: Repository, week: str, settings=None) -> WeeklyReport:
             total=figures.cases_total(snap, kind.name),
             has_deadline=bool(kind.case.limit or kind.case.closed),
         ))
-    report.changes = _changes(repo, snap, prev, start, end)
-    first = min((p.issue_date for p in plans), default=end)
-    for back in range(TREND_WEEKS - 1, -1, -1):
-        day = end - dt.timedelta(weeks=back)
-        if day < first:
-            continue
-        past = snap if back == 0 else evaluate(repo, day, settings)
-        counts = Counter(s.state for s in past.tasks.values())
-        report.trend.append((day, counts["overdue"], counts["stale"] + counts["missed"],
-                             counts["closed"] + counts["closed_late"]))
+    report.changes = changes(repo, snap, prev, start, end)
+    report.trend = figures.trend(repo, end, settings, TREND_WEEKS)
     return report
