@@ -38,3 +38,15 @@ def make_site_repo(target: Path, *overlays: Path) -> Path:
 @pytest.fixture
 def repo(tmp_path):
     return make_repo(tmp_path / "repo")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/expected/ from the current code instead of comparing")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    import os
+
+    return bool(request.config.getoption("--update-golden") or os.environ.get("DUBAN_UPDATE_GOLDEN"))
