@@ -8,7 +8,7 @@ from pathlib import Path
 
 from common import ROOT, timed
 
-from duban.site import build_site
+from duban.outputs.site.build import build_site
 
 
 def main() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from common import synthetic_repo, timed
 
-from duban.kinds import load_registry
-from duban.model import build
-from duban.state import evaluate
-from duban.validate import check_repository
+from duban.records.kinds import load_registry
+from duban.records.model import build
+from duban.engine.state import evaluate
+from duban.records.validate import check_repository
 
 
 def main() -> None:

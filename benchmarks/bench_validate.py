@@ -7,7 +7,7 @@ from pathlib import Path
 
 from common import synthetic_repo, timed
 
-from duban.validate import check_repository
+from duban.records.validate import check_repository
 
 
 def main() -> None:

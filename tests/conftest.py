@@ -25,7 +25,7 @@ def make_site_repo(target: Path, *overlays: Path) -> Path:
     repo = make_repo(target, *overlays)
     shutil.copytree(ROOT / "docs", repo / "docs")
     shutil.copyfile(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
-    for rel in ("scripts/duban/search_hook.py", "scripts/duban/theme"):
+    for rel in ("scripts/duban/outputs/site/search_hook.py", "scripts/duban/outputs/site/theme"):
         src, dest = ROOT / rel, repo / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():

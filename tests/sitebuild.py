@@ -54,7 +54,7 @@ def shipped_site() -> Built:
     if _BUILT is None:
         import time
 
-        from duban.site import build_site
+        from duban.outputs.site.build import build_site
 
         tmp = Path(tempfile.mkdtemp(prefix="duban-site-"))
         atexit.register(shutil.rmtree, tmp, ignore_errors=True)
@@ -82,7 +82,7 @@ def hostile_site() -> Path:
         import yaml
 
         from conftest import make_site_repo
-        from duban.site import build_site
+        from duban.outputs.site.build import build_site
 
         tmp = Path(tempfile.mkdtemp(prefix="duban-hostile-"))
         atexit.register(shutil.rmtree, tmp, ignore_errors=True)

@@ -250,8 +250,8 @@ def test_task_table_sorts_and_filters(tab):
 
 @pytest.fixture(scope="module")
 def snapshot():
-    from duban.model import open_repository
-    from duban.state import evaluate
+    from duban.records.model import open_repository
+    from duban.engine.state import evaluate
 
     return evaluate(open_repository(ROOT), AS_OF)
 

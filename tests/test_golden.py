@@ -82,14 +82,14 @@ def outputs() -> dict[str, str]:
     """Every golden output, regenerated from the fixture: file name -> text."""
     import tempfile
 
-    from duban import report_md
-    from duban.docx_report import docx_bytes
-    from duban.model import open_repository
-    from duban.pages import generate
-    from duban.state import evaluate
-    from duban.terminal import status
-    from duban.weekly import weekly_report
-    from duban.xlsx_report import xlsx_bytes
+    from duban.outputs import report_md
+    from duban.outputs.docx_report import docx_bytes
+    from duban.records.model import open_repository
+    from duban.outputs.site.pages import generate
+    from duban.engine.state import evaluate
+    from duban.outputs.terminal import status
+    from duban.engine.weekly import weekly_report
+    from duban.outputs.xlsx_report import xlsx_bytes
 
     tmp = Path(tempfile.mkdtemp(prefix="duban-golden-"))
     try:

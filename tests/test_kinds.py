@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from duban.kinds import load_registry
+from duban.records.kinds import load_registry
 
 REGISTRY = load_registry(Path(__file__).resolve().parent.parent / "schemas")
 

@@ -2,8 +2,8 @@
 
 import yaml
 
-from duban import load
-from duban.load import MAX_BYTES, load_bytes, load_file
+from duban.records import load
+from duban.records.load import MAX_BYTES, load_bytes, load_file
 
 
 def test_uses_libyaml_c_parser():

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from duban.notify import (
+from duban.outputs.notify import (
     TRUNCATION_NOTICE,
     Delivery,
     build_payload,

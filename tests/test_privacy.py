@@ -3,7 +3,7 @@
 import pytest
 from stdnum.cn import ric
 
-from duban.privacy import scan, scan_text
+from duban.records.privacy import scan, scan_text
 
 BASE17 = "35052119900307123"  # a made-up number: region, birth date, sequence
 

@@ -6,7 +6,7 @@ import threading
 import time
 import urllib.request
 
-from duban.serve import serve
+from duban.outputs.site.serve import serve
 
 from conftest import make_site_repo
 

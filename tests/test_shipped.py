@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from duban.model import open_repository
+from duban.records.model import open_repository
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWNS = {"luoyang", "dongyuan", "zhangban", "baiqi"}

@@ -4,9 +4,9 @@ import datetime as dt
 import textwrap
 
 
-from duban.model import open_repository
-from duban.state import Period, evaluate, load_settings, owed_periods, period_of
-from duban.workdays import add_days
+from duban.records.model import open_repository
+from duban.engine.state import Period, evaluate, load_settings, owed_periods, period_of
+from duban.engine.workdays import add_days
 
 D = dt.date
 

@@ -2,8 +2,8 @@
 
 import json
 
-from duban.model import open_repository
-from duban.validate import check_repository
+from duban.records.model import open_repository
+from duban.records.validate import check_repository
 
 TOY_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

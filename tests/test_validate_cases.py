@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from duban.validate import check_repository
+from duban.records.validate import check_repository
 
 from conftest import CASES, make_repo
 

@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from duban.model import open_repository
-from duban.report_md import render, summary
-from duban.weekly import last_complete_week, parse_week, weekly_report, weeks_between
+from duban.records.model import open_repository
+from duban.outputs.report_md import render, summary
+from duban.engine.weekly import last_complete_week, parse_week, weekly_report, weeks_between
 
 D = dt.date
 

@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _validate(root: Path, args) -> int:
-    from .reporters import REPORTERS
-    from .validate import check_repository
+    from duban.records.reporters import REPORTERS
+    from duban.records.validate import check_repository
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
@@ -133,8 +133,8 @@ def _validate(root: Path, args) -> int:
 
 def _open(root: Path):
     """The repository, or None after printing the validator's problems."""
-    from .model import InvalidRepository, open_repository
-    from .reporters import text
+    from duban.records.model import InvalidRepository, open_repository
+    from duban.records.reporters import text
 
     try:
         return open_repository(root)
@@ -145,8 +145,8 @@ def _open(root: Path):
 
 
 def _status(root: Path, args) -> int:
-    from .state import evaluate
-    from .terminal import status
+    from duban.engine.state import evaluate
+    from duban.outputs.terminal import status
 
     repo = _open(root)
     if repo is None:
@@ -160,8 +160,8 @@ def _status(root: Path, args) -> int:
 
 
 def _report_weekly(root: Path, args) -> int:
-    from .report_md import write_weekly
-    from .weekly import WeekError, last_complete_week, parse_week, week_of, weekly_report
+    from duban.outputs.report_md import write_weekly
+    from duban.engine.weekly import WeekError, last_complete_week, parse_week, week_of, weekly_report
 
     try:
         if args.week:
@@ -187,7 +187,7 @@ def _report_weekly(root: Path, args) -> int:
 def _notify(args) -> int:
     import os
 
-    from .notify import send
+    from duban.outputs.notify import send
 
     url = os.environ.get("DUBAN_WEBHOOK_URL", "").strip()
     if not url:
@@ -205,7 +205,7 @@ def _notify(args) -> int:
 
 
 def _print_outcome(outcome) -> None:
-    from .reporters import text
+    from duban.records.reporters import text
 
     if outcome.report.ok:
         print(f"站点已生成：{outcome.site_dir}（数据截至 {outcome.as_of}，{outcome.pages} 个生成页面，"
@@ -216,7 +216,7 @@ def _print_outcome(outcome) -> None:
 
 
 def _serve(root: Path, args) -> int:
-    from .serve import serve
+    from duban.outputs.site.serve import serve
 
     try:
         serve(root, args.site_dir or root / "site", args.host, args.port,
@@ -228,8 +228,8 @@ def _serve(root: Path, args) -> int:
 
 
 def _build(root: Path, args) -> int:
-    from .reporters import text
-    from .site import build_site
+    from duban.records.reporters import text
+    from duban.outputs.site.build import build_site
 
     outcome = build_site(root, args.as_of or today_in_shanghai(), site_dir=args.site_dir, workers=args.workers)
     if not outcome.report.ok:

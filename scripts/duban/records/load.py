@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .problems import Problem, field_name
+from duban.records.problems import Problem, field_name
 
 try:  # a silent fallback to the pure-Python parser would be ~7x slower
     from yaml.cyaml import CParser

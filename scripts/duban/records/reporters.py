@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from .problems import Report
+from duban.records.problems import Report
 
 
 def _summary(report: Report) -> str:

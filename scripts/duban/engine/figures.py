@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Callable, Iterable
 
-from .model import Repository
-from .state import CaseState, Settings, Snapshot, TaskState, evaluate
+from duban.records.model import Repository
+from duban.engine.state import CaseState, Settings, Snapshot, TaskState, evaluate
 
 
 @dataclass

@@ -23,10 +23,10 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry as RefRegistry, Resource
 
-from . import privacy
-from .kinds import Kind, Registry, load_registry
-from .load import Loaded, load_file
-from .problems import Problem, Report, field_name
+from duban.records import privacy
+from duban.records.kinds import Kind, Registry, load_registry
+from duban.records.load import Loaded, load_file
+from duban.records.problems import Problem, Report, field_name
 
 RECORDS = "records"
 SCHEMAS = "schemas"

@@ -13,10 +13,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import figures
-from .figures import Tally
-from .model import Repository
-from .state import CaseState, Miss, Snapshot, TaskState, evaluate, load_settings
+from duban.engine import figures
+from duban.engine.figures import Tally
+from duban.records.model import Repository
+from duban.engine.state import CaseState, Miss, Snapshot, TaskState, evaluate, load_settings
 
 TREND_WEEKS = 12
 WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")

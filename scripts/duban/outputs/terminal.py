@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .state import Snapshot, TaskState
+from duban.engine.state import Snapshot, TaskState
 
 
 def width(text: str) -> int:

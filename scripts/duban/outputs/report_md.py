@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from . import atomic
-from .charts import Bar, ChartFontMissing, bar_chart, line_chart
-from .figures import percent
-from .md import NO_SEARCH, badge, cell, esc, table
-from .state import Settings, Snapshot, TaskState
-from .weekly import WeeklyReport, cn_date
+from duban import atomic
+from duban.outputs.charts import Bar, ChartFontMissing, bar_chart, line_chart
+from duban.engine.figures import percent
+from duban.outputs.md import NO_SEARCH, badge, cell, esc, table
+from duban.engine.state import Settings, Snapshot, TaskState
+from duban.engine.weekly import WeeklyReport, cn_date
 
 CHART_TITLES = {
     "status": "任务状态分布",
@@ -149,8 +149,8 @@ def summary(report: WeeklyReport) -> str:
 
 def write_weekly(report: WeeklyReport, out_dir: Path | str, task_links: bool = False) -> dict[str, Path]:
     """Write every file of the week into ``out_dir``; returns name -> path."""
-    from .docx_report import write_docx
-    from .xlsx_report import write_xlsx
+    from duban.outputs.docx_report import write_docx
+    from duban.outputs.xlsx_report import write_xlsx
 
     out_dir = Path(out_dir)
     week = report.week

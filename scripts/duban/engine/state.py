@@ -23,8 +23,8 @@ from statistics import median
 import yaml
 from collections import OrderedDict
 
-from .model import Case, Repository, Task, Update
-from .workdays import add_days
+from duban.records.model import Case, Repository, Task, Update
+from duban.engine.workdays import add_days
 
 SETTINGS_FILE = "settings.yaml"
 CADENCES = ("每周", "每半月", "每月", "每季度", "每年")

@@ -24,10 +24,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .atomic import normalize_zip, write_bytes
-from .figures import plan_clause_label
-from .state import TaskState
-from .weekly import WeeklyReport
+from duban.atomic import normalize_zip, write_bytes
+from duban.engine.figures import plan_clause_label
+from duban.engine.state import TaskState
+from duban.engine.weekly import WeeklyReport
 
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .kinds import Kind, Registry, load_registry
-from .validate import SCHEMAS, Record, Result, check_repository
+from duban.records.kinds import Kind, Registry, load_registry
+from duban.records.validate import SCHEMAS, Record, Result, check_repository
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .site import BuildOutcome, build_site
+from duban.outputs.site.build import BuildOutcome, build_site
 
 WATCHED = ("records", "docs", "schemas", "mkdocs.yml")
 

@@ -18,12 +18,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .kinds import load_registry
-from .model import Repository, build as build_model
-from .problems import Problem, Report
-from .state import evaluate
-from .validate import SCHEMAS, check_repository, record_files
+from duban import __version__
+from duban.records.kinds import load_registry
+from duban.records.model import Repository, build as build_model
+from duban.records.problems import Problem, Report
+from duban.engine.state import evaluate
+from duban.records.validate import SCHEMAS, check_repository, record_files
 
 CACHE = Path("build") / "cache" / "weekly"
 
@@ -50,7 +50,7 @@ class _Collect(logging.Handler):
 def fingerprint(root: Path) -> str:
     """A hash of everything a report depends on: records, schemas and duban's own code."""
     h = hashlib.sha256(__version__.encode())
-    code = sorted(Path(__file__).parent.glob("*.py"))
+    code = sorted(Path(__file__).resolve().parents[2].rglob("*.py"))
     for path in sorted(record_files(root)) + sorted((root / SCHEMAS).glob("*")) + code:
         h.update(path.name.encode() if path in code else path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
@@ -63,8 +63,8 @@ _FORK_REPO: Repository | None = None
 def _write_week(args) -> str:
     """One week's files for the site: ``<week>/index.md`` beside its .docx, .xlsx and charts."""
     week, out_dir = args
-    from .report_md import write_weekly
-    from .weekly import weekly_report
+    from duban.outputs.report_md import write_weekly
+    from duban.engine.weekly import weekly_report
 
     written = write_weekly(weekly_report(_FORK_REPO, week), out_dir, task_links=True)
     os.replace(written["md"], out_dir / "index.md")
@@ -112,8 +112,8 @@ def weekly_archive(repo: Repository, weeks: list[str], out_dir: Path, cache_dir:
 def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, workers: int | None = None,
              cache_root: Path | None = None) -> tuple[int, list[str]]:
     """Write the full Markdown source of the site into ``out`` (replaced atomically)."""
-    from .pages import generate as generate_pages
-    from .weekly import last_complete_week, parse_week, weeks_between
+    from duban.outputs.site.pages import generate as generate_pages
+    from duban.engine.weekly import last_complete_week, parse_week, weeks_between
 
     snapshot = evaluate(repo, as_of)
     first = min((p.issue_date for p in repo.plans.values()), default=as_of)

@@ -35,10 +35,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .atomic import normalize_zip, write_bytes
-from .figures import percent
-from .state import TaskState
-from .weekly import WeeklyReport, cn_date
+from duban.atomic import normalize_zip, write_bytes
+from duban.engine.figures import percent
+from duban.engine.state import TaskState
+from duban.engine.weekly import WeeklyReport, cn_date
 
 # fonts (GB/T 9704-2012, 7.1 / 7.3 / 7.5)
 XIAOBIAOSONG = "方正小标宋简体"

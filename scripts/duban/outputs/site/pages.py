@@ -18,14 +18,14 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from . import figures
-from .charts import Bar, ChartFontMissing, bar_chart
-from .figures import Tally, percent
-from .md import NO_SEARCH, badge, cell, esc, table
-from .model import Task, Unit
-from .report_md import CHART_TITLES, status_chart, trend_chart
-from .state import CaseState, Snapshot, TaskState, evaluate
-from .weekly import changes, cn_date
+from duban.engine import figures
+from duban.outputs.charts import Bar, ChartFontMissing, bar_chart
+from duban.engine.figures import Tally, percent
+from duban.outputs.md import NO_SEARCH, badge, cell, esc, table
+from duban.records.model import Task, Unit
+from duban.outputs.report_md import CHART_TITLES, status_chart, trend_chart
+from duban.engine.state import CaseState, Snapshot, TaskState, evaluate
+from duban.engine.weekly import changes, cn_date
 
 HEADING = re.compile(r"^(#{1,6})\s.*\{#(clause-[0-9-]+)\}\s*$")
 MAX_REGISTER_ROWS = 1000  # rows per register page: about 0.7 MB of HTML, under the 1.5 MB limit

@@ -17,8 +17,8 @@ Public API
     Write records under ``root/records`` atomically, never overwriting a file
     that is not itself synthetic (raises :class:`NotSyntheticError`).
 ``main(argv=None)``
-    ``python -m duban.synth demo --root . --end 2026-11-20`` and
-    ``python -m duban.synth cases --root DIR -n 100000``.
+    ``python -m duban_demo demo --root . --end 2026-11-20`` and
+    ``python -m duban_demo cases --root DIR -n 100000``.
 
 Both generators are deterministic: the same inputs and seed give the same
 output, independent of the order of ``units`` and ``tasks``.  Each task and
@@ -49,9 +49,9 @@ from pathlib import Path
 
 import yaml
 
-from .load import load_file
-from .state import period_of
-from .workdays import is_workday
+from duban.records.load import load_file
+from duban.engine.state import period_of
+from duban.engine.workdays import is_workday
 
 __all__ = [
     "HEADER",
@@ -1437,7 +1437,7 @@ def _date_arg(text: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m duban.synth",
+        prog="python -m duban_demo",
         description="生成虚构的演示数据（所有记录标注 synthetic: true），不对应真实事项。",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")

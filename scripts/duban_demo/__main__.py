@@ -1,0 +1,5 @@
+import sys
+
+from duban_demo.synth import main
+
+sys.exit(main())
