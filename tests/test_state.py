@@ -5,7 +5,8 @@ import textwrap
 
 
 from duban.records.model import open_repository
-from duban.engine.state import Period, evaluate, load_settings, owed_periods, period_of
+from duban.engine.periods import Period, owed_periods, period_of
+from duban.engine.state import evaluate, load_settings
 from duban.engine.workdays import add_days
 
 D = dt.date

@@ -50,7 +50,7 @@ from pathlib import Path
 import yaml
 
 from duban.records.load import load_file
-from duban.engine.state import period_of
+from duban.engine.periods import period_of
 from duban.engine.workdays import is_workday
 
 __all__ = [
