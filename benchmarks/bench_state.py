@@ -7,7 +7,6 @@ from pathlib import Path
 
 from common import synthetic_repo, timed
 
-from duban.records.kinds import load_registry
 from duban.records.model import build
 from duban.engine.state import evaluate
 from duban.records.validate import check_repository
@@ -21,7 +20,7 @@ def main() -> None:
     synthetic_repo(target, args.n)
     result = check_repository(target)
     with timed("建立模型"):
-        repo = build(result, load_registry(target / "schemas"))
+        repo = build(result)
     cases = sum(len(v) for v in repo.cases.values())
     for day in (dt.date(2024, 6, 30), dt.date(2026, 11, 20)):
         with timed(f"计算截至 {day} 的全部状态", cases):

@@ -303,17 +303,16 @@ def test_no_injected_markup_anywhere(hostile):
 
 def test_generation_is_deterministic(tmp_path):
     """Two independent generations of the same records (fresh caches, different worker counts) match byte for byte."""
-    from duban.records.kinds import load_registry
     from duban.records.model import build as build_model
     from duban.outputs.site.build import generate
-    from duban.records.validate import SCHEMAS, check_repository
+    from duban.records.validate import check_repository
 
     root = tmp_path / "repo"  # a frozen copy: the working tree may change while the tests run
     for name in ("records", "schemas", "docs"):
         shutil.copytree(ROOT / name, root / name)
     result = check_repository(root)
     assert result.ok
-    repo = build_model(result, load_registry(root / SCHEMAS))
+    repo = build_model(result)
     trees = []
     for n, workers in ((1, 2), (2, 1)):
         out = tmp_path / f"gen{n}" / "docs"

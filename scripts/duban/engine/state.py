@@ -14,7 +14,6 @@ period. A period is closed once its last day is on or before D.
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from duban.records.kinds import Kind, Registry, load_registry
-from duban.records.validate import SCHEMAS, Record, Result, check_repository
+from duban.records.kinds import Kind, Registry
+from duban.records.validate import Record, Result, check_repository
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -264,8 +264,9 @@ class Repository:
 _BUILDERS = {"plan": ("plans", _plan), "unit": ("units", _unit), "task": ("tasks", _task)}
 
 
-def build(result: Result, registry: Registry) -> Repository:
-    """A repository from a validation result's valid records."""
+def build(result: Result) -> Repository:
+    """A repository from a validation result's valid records (and the registry it was checked with)."""
+    registry = result.registry
     repo = Repository(registry)
     for kind_name, records in result.records.items():
         if kind_name in ("plan", "unit", "task", "update"):
@@ -298,4 +299,4 @@ def open_repository(root: Path | str, workers: int | None = None) -> Repository:
     result = check_repository(root, workers=workers)
     if not result.ok:
         raise InvalidRepository(result)
-    return build(result, load_registry(root / SCHEMAS))
+    return build(result)

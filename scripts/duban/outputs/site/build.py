@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from duban import __version__
-from duban.records.kinds import load_registry
 from duban.records.model import Repository, build as build_model
 from duban.records.problems import Problem, Report
 from duban.engine.state import evaluate
@@ -167,7 +166,7 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
     result = check_repository(root, workers=workers)
     if not result.ok:
         return BuildOutcome(result.report, site_dir)
-    repo = build_model(result, load_registry(root / SCHEMAS))
+    repo = build_model(result)
     build_dir = Path(build_dir) if build_dir else root / "build"
     count, weeks = generate(root, repo, as_of, build_dir / "docs", workers, build_dir / "cache" / "weekly")
     handler = _Collect()
