@@ -1,0 +1,84 @@
+"""Open data: every kind as CSV and JSON, with a Frictionless data package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from duban.outputs.md import esc, table
+from duban.outputs.site.pages.context import Context
+
+
+def open_data(site: Context) -> None:
+    resources = []
+    for kind in site.repo.registry.kinds.values():
+        records = records_of(site, kind.name)
+        fields = list(kind.schema.get("properties", {}))
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(fields)
+        for r in records:
+            writer.writerow([_flat(r.get(f)) for f in fields])
+        site.pages[f"data/{kind.name}.csv"] = "\ufeff" + buf.getvalue()  # BOM so Excel reads UTF-8
+        site.pages[f"data/{kind.name}.json"] = json.dumps(records, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        site.pages[f"data/schemas/{kind.schema_file}"] = json.dumps(kind.schema, ensure_ascii=False, indent=2)
+        resources.append({
+            "name": kind.name.replace("_", "-"),
+            "title": kind.label,
+            "path": f"{kind.name}.csv",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8-sig",
+            "schema": {"fields": [{"name": f, "title": kind.schema["properties"][f].get("title", f),
+                                   "description": kind.schema["properties"][f].get("description", ""),
+                                   "type": _table_type(kind.schema["properties"][f])} for f in fields]},
+            "sources": [{"title": "JSON Schema", "path": f"schemas/{kind.schema_file}"}],
+            "count": len(records),
+        })
+    for name, schema in site.repo.registry.schemas.items():
+        if name.endswith("common.schema.json"):
+            site.pages["data/schemas/common.schema.json"] = json.dumps(schema, ensure_ascii=False, indent=2)
+    package = {"profile": "tabular-data-package", "name": "duban-records", "title": "督办记录开放数据",
+               "description": "工作方案、单位、任务、进展和各类台账记录；演示数据标注 synthetic=true。",
+               "created": f"{site.s.as_of}", "resources": resources}
+    site.pages["data/datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2)
+    rows = [[esc(r["title"]), str(r["count"]), f"[CSV]({r['path']})", f"[JSON]({r['path'][:-4]}.json)",
+             f"[模式]({r['sources'][0]['path']})"] for r in resources]
+    site.pages["data/index.md"] = "\n".join([
+        "# 开放数据", "", site.asof_note(),
+        "每类记录都以 CSV（UTF-8，带 BOM，可直接用 Excel 打开）和 JSON 发布，地址固定，便于市级汇总多个区的数据。"
+        "数据包说明见 [datapackage.json](datapackage.json)（Frictionless Data Package），字段定义随附 JSON Schema。", "",
+        table(["类别", "记录数", "CSV", "JSON", "模式"], rows)])
+
+
+def records_of(site: Context, kind_name: str) -> list[dict]:
+    """Every record of a kind as it stood on the as-of date: later records and later events left out."""
+    kind = site.repo.registry.kinds[kind_name]
+    day = site.s.as_of.isoformat()
+    if kind.case:
+        start = kind.case.start
+        rows = [c.data for c in site.repo.cases.get(kind_name, []) if isinstance(c.data.get(start), str)
+                and c.data[start] <= day]
+    elif kind_name == "update":
+        rows = [r for r in site.repo.raw.get("update", []) if r["date"] <= day]
+    else:
+        rows = site.repo.raw.get(kind_name, [])
+    return [kind.as_of(r, day) for r in rows]
+
+
+def _flat(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _table_type(prop: dict) -> str:
+    if prop.get("format") == "date" or prop.get("$ref", "").endswith("/date"):
+        return "date"
+    t = prop.get("type")
+    return {"integer": "integer", "boolean": "boolean", "array": "array", "object": "object"}.get(t, "string")
