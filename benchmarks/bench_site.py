@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 from common import ROOT, timed
-
 from duban.outputs.site.build import build_site
 
 

@@ -6,9 +6,8 @@ import tempfile
 from pathlib import Path
 
 from common import synthetic_repo, timed
-
-from duban.records.model import build
 from duban.engine.state import evaluate
+from duban.records.model import build
 from duban.records.validate import check_repository
 
 

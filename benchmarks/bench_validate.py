@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 
 from common import synthetic_repo, timed
-
 from duban.records.validate import check_repository
 
 

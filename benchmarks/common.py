@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def synthetic_repo(target: Path, n: int, seed: int = 2023) -> Path:
     """A repository with the shipped schemas, the shipped units and ``n`` synthetic cases."""
-    from duban_demo.synth import case_records, write_records
     from duban.records.load import load_file
+    from duban_demo.synth import case_records, write_records
 
     if target.exists():
         shutil.rmtree(target)

@@ -80,7 +80,6 @@ def hostile_site() -> Path:
     global _HOSTILE
     if _HOSTILE is None:
         import yaml
-
         from conftest import make_site_repo
         from duban.outputs.site.build import build_site
 

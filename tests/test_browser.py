@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from sitebuild import AS_OF, AS_OF_TEXT, ROOT, ClientSearch, hostile_site, shipped_site
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -250,8 +249,8 @@ def test_task_table_sorts_and_filters(tab):
 
 @pytest.fixture(scope="module")
 def snapshot():
-    from duban.records.model import open_repository
     from duban.engine.state import evaluate
+    from duban.records.model import open_repository
 
     return evaluate(open_repository(ROOT), AS_OF)
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from docx.oxml.ns import qn
-
 from conftest import ROOT
+from docx.oxml.ns import qn
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXPECTED = GOLDEN / "expected"
@@ -82,14 +81,14 @@ def outputs() -> dict[str, str]:
     """Every golden output, regenerated from the fixture: file name -> text."""
     import tempfile
 
+    from duban.engine.state import evaluate
+    from duban.engine.weekly import weekly_report
     from duban.outputs import report_md
     from duban.outputs.docx_report import docx_bytes
-    from duban.records.model import open_repository
     from duban.outputs.site.pages import generate
-    from duban.engine.state import evaluate
     from duban.outputs.terminal import status
-    from duban.engine.weekly import weekly_report
     from duban.outputs.xlsx_report import xlsx_bytes
+    from duban.records.model import open_repository
 
     tmp = Path(tempfile.mkdtemp(prefix="duban-golden-"))
     try:

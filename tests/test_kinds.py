@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from duban.records.kinds import load_registry
 
 REGISTRY = load_registry(Path(__file__).resolve().parent.parent / "schemas")

@@ -1,7 +1,6 @@
 """The strict loader: what editors type stays what they typed."""
 
 import yaml
-
 from duban.records import load
 from duban.records.load import MAX_BYTES, load_bytes, load_file
 

@@ -12,7 +12,6 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from duban.outputs.notify import (
     TRUNCATION_NOTICE,
     Delivery,

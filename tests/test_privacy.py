@@ -1,9 +1,8 @@
 """Personal data the validator refuses: ID numbers by checksum, mobiles in any form."""
 
 import pytest
-from stdnum.cn import ric
-
 from duban.records.privacy import scan, scan_text
+from stdnum.cn import ric
 
 BASE17 = "35052119900307123"  # a made-up number: region, birth date, sequence
 

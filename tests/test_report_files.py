@@ -9,14 +9,13 @@ import textwrap
 import docx
 import openpyxl
 import pytest
+from conftest import make_repo
 from docx.oxml.ns import qn
 from docx.shared import Pt
-
-from conftest import make_repo
-from duban.outputs.docx_report import docx_bytes, write_docx
-from duban.records.model import open_repository
 from duban.engine.weekly import WeeklyReport, weekly_report
+from duban.outputs.docx_report import docx_bytes, write_docx
 from duban.outputs.xlsx_report import write_xlsx
+from duban.records.model import open_repository
 
 WEEK = "2024-W23"  # Monday 2024-06-03 to Sunday 2024-06-09, dated Monday 2024-06-10
 HEADINGS = ["一、总体情况", "二、本周新销号和新增逾期任务", "三、逾期未完成任务", "四、近期到期任务",

@@ -6,9 +6,8 @@ import threading
 import time
 import urllib.request
 
-from duban.outputs.site.serve import serve
-
 from conftest import make_site_repo
+from duban.outputs.site.serve import serve
 
 
 def site_repo(target):

@@ -5,7 +5,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from duban.records.model import open_repository
 
 ROOT = Path(__file__).resolve().parent.parent

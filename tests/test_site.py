@@ -15,10 +15,24 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from duban.outputs.site.search_hook import refine_index, refine_text, single_characters, split_compound
-from sitebuild import (AS_OF, AS_OF_TEXT, LINK, ROOT, TEMPLATE, ClientSearch, hostile_site, material_segment,
-                       shipped_site, unrefined_index)
+from duban.outputs.site.search_hook import (
+    refine_index,
+    refine_text,
+    single_characters,
+    split_compound,
+)
+from sitebuild import (
+    AS_OF,
+    AS_OF_TEXT,
+    LINK,
+    ROOT,
+    TEMPLATE,
+    ClientSearch,
+    hostile_site,
+    material_segment,
+    shipped_site,
+    unrefined_index,
+)
 
 PLAN = "plan/quantai-2023-46/"
 
@@ -303,8 +317,8 @@ def test_no_injected_markup_anywhere(hostile):
 
 def test_generation_is_deterministic(tmp_path):
     """Two independent generations of the same records (fresh caches, different worker counts) match byte for byte."""
-    from duban.records.model import build as build_model
     from duban.outputs.site.build import generate
+    from duban.records.model import build as build_model
     from duban.records.validate import check_repository
 
     root = tmp_path / "repo"  # a frozen copy: the working tree may change while the tests run

@@ -3,11 +3,10 @@
 import datetime as dt
 import textwrap
 
-
-from duban.records.model import open_repository
 from duban.engine.periods import Period, owed_periods, period_of
 from duban.engine.state import evaluate, load_settings
 from duban.engine.workdays import add_days
+from duban.records.model import open_repository
 
 D = dt.date
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from duban_demo import synth
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-
-from duban_demo import synth
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"

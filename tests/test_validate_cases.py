@@ -10,10 +10,8 @@ must be reported at exactly that place, and nothing else.
 from pathlib import Path
 
 import pytest
-
-from duban.records.validate import check_repository
-
 from conftest import CASES, make_repo
+from duban.records.validate import check_repository
 
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())
 VALID = sorted(p for p in (CASES / "valid").iterdir() if p.is_dir())

@@ -8,10 +8,14 @@ import sys
 import threading
 
 import pytest
-
-from duban.records.model import open_repository
+from duban.engine.weekly import (
+    last_complete_week,
+    parse_week,
+    weekly_report,
+    weeks_between,
+)
 from duban.outputs.report_md import render, summary
-from duban.engine.weekly import last_complete_week, parse_week, weekly_report, weeks_between
+from duban.records.model import open_repository
 
 D = dt.date
 

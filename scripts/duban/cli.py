@@ -160,8 +160,14 @@ def _status(root: Path, args) -> int:
 
 
 def _report_weekly(root: Path, args) -> int:
+    from duban.engine.weekly import (
+        WeekError,
+        last_complete_week,
+        parse_week,
+        week_of,
+        weekly_report,
+    )
     from duban.outputs.report_md import write_weekly
-    from duban.engine.weekly import WeekError, last_complete_week, parse_week, week_of, weekly_report
 
     try:
         if args.week:
@@ -228,8 +234,8 @@ def _serve(root: Path, args) -> int:
 
 
 def _build(root: Path, args) -> int:
-    from duban.records.reporters import text
     from duban.outputs.site.build import build_site
+    from duban.records.reporters import text
 
     outcome = build_site(root, args.as_of or today_in_shanghai(), site_dir=args.site_dir, workers=args.workers)
     if not outcome.report.ok:

@@ -48,10 +48,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import yaml
-
-from duban.records.load import load_file
 from duban.engine.periods import period_of
 from duban.engine.workdays import is_workday
+from duban.records.load import load_file
 
 __all__ = [
     "HEADER",

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Callable, Iterable
 
-from duban.records.model import Repository
 from duban.engine.state import CaseState, Settings, Snapshot, TaskState, evaluate
+from duban.records.model import Repository
 
 
 @dataclass
@@ -161,7 +161,3 @@ def trend(repo: Repository, end: dt.date, settings: Settings, weeks: int = 12) -
             counts = Counter(s.state for s in evaluate(repo, day, settings).tasks.values())
             out.append((day, counts["overdue"], counts["stale"] + counts["missed"], counts["closed"] + counts["closed_late"]))
     return out
-
-
-def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"

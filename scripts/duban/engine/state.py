@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
 import yaml
-from collections import OrderedDict
 
-from duban.records.model import Case, Repository, Task, Update
 from duban.engine.periods import Period, owed_periods, period_of
 from duban.engine.workdays import add_days
+from duban.records.model import Case, Repository, Task, Update
 
 SETTINGS_FILE = "settings.yaml"
 

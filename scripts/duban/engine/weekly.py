@@ -15,8 +15,16 @@ from dataclasses import dataclass, field
 
 from duban.engine import figures
 from duban.engine.figures import Tally
+from duban.engine.state import (
+    CaseState,
+    Miss,
+    Snapshot,
+    TaskState,
+    evaluate,
+    load_settings,
+)
 from duban.records.model import Repository
-from duban.engine.state import CaseState, Miss, Snapshot, TaskState, evaluate, load_settings
+from duban.zh import cn_date, percent
 
 TREND_WEEKS = 12
 WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
@@ -168,7 +176,7 @@ class WeeklyReport:
             (f"{self.snapshot.settings.upcoming_days}天内到期", str(len(self.due_soon))),
             ("滞报", str(counts.get("stale", 0))),
             ("会议缺报", str(counts.get("missed", 0))),
-            ("按期完成率", figures.percent(t.on_time_rate)),
+            ("按期完成率", percent(t.on_time_rate)),
         ]
 
     def summary_lines(self) -> list[str]:
@@ -192,11 +200,6 @@ class WeeklyReport:
                              for s in self.overdue[:3])
             lines.append(f"逾期最久：{worst}。")
         return lines
-
-
-def cn_date(day: dt.date, year: bool = True) -> str:
-    """2024年6月9日 (or 6月9日), as Chinese official documents write dates."""
-    return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
 
 
 def weekly_report(repo: Repository, week: str, settings=None) -> WeeklyReport:

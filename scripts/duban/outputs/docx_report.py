@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -36,9 +35,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from duban.atomic import normalize_zip, write_bytes
-from duban.engine.figures import percent
 from duban.engine.state import TaskState
-from duban.engine.weekly import WeeklyReport, cn_date
+from duban.engine.weekly import WeeklyReport
+from duban.zh import ESTIMATED, cn_date, cn_number, percent, width
 
 # fonts (GB/T 9704-2012, 7.1 / 7.3 / 7.5)
 XIAOBIAOSONG = "方正小标宋简体"
@@ -57,7 +56,6 @@ CHAR = 16  # one body character in points
 MAX_CHANGES = 60  # 本周动态 entries shown before "另有 N 条"
 NONE = "无。"
 
-ESTIMATED_NOTE = "注：部分期限超出节假日数据覆盖范围，按周一至周五估算。"
 
 _PPR_SEQ = (
     "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
@@ -80,23 +78,12 @@ _STYLES = {
 _HEADING_STYLE = {1: "DubanHeading1", 2: "DubanHeading2", 3: "DubanHeading3"}
 _HEADING_FONT = {1: HEITI, 2: KAITI, 3: FANGSONG}
 
-CN_NUMERALS = "一二三四五六七八九十"
-
-
 # ---------------------------------------------------------------- small helpers
-
-
-def cn_number(n: int) -> str:
-    """1..99 as Chinese numerals: 一, 十, 十一, 二十三."""
-    if n <= 10:
-        return CN_NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_NUMERALS[tens - 1]) + "十" + (CN_NUMERALS[ones - 1] if ones else "")
 
 
 def display_chars(text: str) -> float:
     """Width in body characters: CJK and full-width count 1, everything else ½."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+    return width(text) / 2
 
 
 def week_line(report: WeeklyReport) -> str:
@@ -442,8 +429,8 @@ class _Writer:
             else:
                 tblPr.append(borders)
                 tblPr.append(margins)
-        for col, width in zip(table.columns, widths_mm):
-            col.width = Mm(width)
+        for col, mm in zip(table.columns, widths_mm):
+            col.width = Mm(mm)
         for r, row in enumerate(table.rows):
             trPr = row._tr.get_or_add_trPr()
             cant = OxmlElement("w:cantSplit")
@@ -591,7 +578,7 @@ class _Writer:
     def signature(self) -> None:
         rep = self.report
         if rep.estimated:
-            self.body(ESTIMATED_NOTE)
+            self.body(f"注：{ESTIMATED}。")
         self.paragraph()  # 正文下空一行
         date = cn_date(rep.report_date)
         if rep.issuer:

@@ -11,11 +11,11 @@ from collections import Counter
 from pathlib import Path
 
 from duban import atomic
-from duban.outputs.charts import Bar, ChartFontMissing, bar_chart, line_chart
-from duban.engine.figures import percent
-from duban.outputs.md import NO_SEARCH, badge, cell, esc, table
 from duban.engine.state import Settings, Snapshot, TaskState
-from duban.engine.weekly import WeeklyReport, cn_date
+from duban.engine.weekly import WeeklyReport
+from duban.outputs.charts import Bar, ChartFontMissing, bar_chart, line_chart
+from duban.outputs.md import NO_SEARCH, badge, cell, esc, table
+from duban.zh import ESTIMATED, cn_date, percent
 
 CHART_TITLES = {
     "status": "任务状态分布",
@@ -83,7 +83,7 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
         out.append("下载：" + "　".join(f"[{esc(label)}]({href})" for label, href in downloads.items()))
         out.append("")
     if report.estimated:
-        out += ["!!! warning \"估算\"", "    部分期限超出节假日数据覆盖范围，按周一至周五估算。", ""]
+        out += ["!!! warning \"估算\"", f"    {ESTIMATED}。", ""]
 
     out += ["## 一、总体情况", ""]
     out.append(table(["指标", "数值"], [[esc(k), esc(v)] for k, v in report.headline()]))

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from duban.engine.state import Snapshot, TaskState
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+from duban.zh import ESTIMATED, width
 
 
 def clip(text: str, limit: int) -> str:
@@ -69,5 +64,5 @@ def status(snapshot: Snapshot, unit: str | None = None) -> str:
             parts.append(f"{kind.label} {n} 件")
     out += ["", "逾期台账：" + ("，".join(parts) if parts else "无")]
     if snapshot.estimated:
-        out.append("注：部分期限超出节假日数据覆盖范围，按周一至周五估算。")
+        out.append(f"注：{ESTIMATED}。")
     return "\n".join(out) + "\n"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from duban.atomic import normalize_zip, write_bytes
 from duban.engine.figures import plan_clause_label
 from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
+from duban.zh import ESTIMATED, width
 
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
@@ -54,7 +54,7 @@ def display_width(value: Any) -> float:
         return 6
     text = str(value)
     longest = max(text.split("\n"), key=len) if text else ""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+    return width(longest)
 
 
 def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Worksheet:
@@ -76,10 +76,10 @@ def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequ
                 cell.number_format = DATE_FORMAT
             elif isinstance(value, Percent):
                 cell.number_format = PERCENT_FORMAT
-    for c, width in enumerate(widths, start=1):
-        width = min(MAX_WIDTH, width + 2)
-        ws.column_dimensions[get_column_letter(c)].width = width
-        if width >= MAX_WIDTH:  # long text wraps in its capped column
+    for c, needed in enumerate(widths, start=1):
+        size = min(MAX_WIDTH, needed + 2)
+        ws.column_dimensions[get_column_letter(c)].width = size
+        if size >= MAX_WIDTH:  # long text wraps in its capped column
             for (cell,) in ws.iter_rows(min_row=2, min_col=c, max_col=c):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
@@ -123,7 +123,7 @@ class _Writer:
             else:
                 rows.append((label, int(value) if value.isdigit() else value))
         if rep.estimated:
-            rows.append(("说明", "部分期限超出节假日数据覆盖范围，按周一至周五估算。"))
+            rows.append(("说明", f"{ESTIMATED}。"))
         _sheet(wb, "概况", ("指标", "数值"), rows)
 
     def overdue(self, wb: Workbook) -> None:

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from duban import __version__
-from duban.records.model import Repository, build as build_model
-from duban.records.problems import Problem, Report
 from duban.engine.state import evaluate
+from duban.records.model import Repository
+from duban.records.model import build as build_model
+from duban.records.problems import Problem, Report
 from duban.records.validate import SCHEMAS, check_repository, record_files
 
 CACHE = Path("build") / "cache" / "weekly"
@@ -62,8 +63,8 @@ _FORK_REPO: Repository | None = None
 def _write_week(args) -> str:
     """One week's files for the site: ``<week>/index.md`` beside its .docx, .xlsx and charts."""
     week, out_dir = args
-    from duban.outputs.report_md import write_weekly
     from duban.engine.weekly import weekly_report
+    from duban.outputs.report_md import write_weekly
 
     written = write_weekly(weekly_report(_FORK_REPO, week), out_dir, task_links=True)
     os.replace(written["md"], out_dir / "index.md")
@@ -111,8 +112,8 @@ def weekly_archive(repo: Repository, weeks: list[str], out_dir: Path, cache_dir:
 def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, workers: int | None = None,
              cache_root: Path | None = None) -> tuple[int, list[str]]:
     """Write the full Markdown source of the site into ``out`` (replaced atomically)."""
-    from duban.outputs.site.pages import generate as generate_pages
     from duban.engine.weekly import last_complete_week, parse_week, weeks_between
+    from duban.outputs.site.pages import generate as generate_pages
 
     snapshot = evaluate(repo, as_of)
     first = min((p.issue_date for p in repo.plans.values()), default=as_of)

@@ -19,7 +19,13 @@ from typing import Iterable
 from duban.records.kinds import Registry, load_registry
 from duban.records.problems import Report
 from duban.records.validate.cross import CrossChecker, Record
-from duban.records.validate.discover import RECORDS, SCHEMAS, display, expand, record_files
+from duban.records.validate.discover import (
+    RECORDS,
+    SCHEMAS,
+    display,
+    expand,
+    record_files,
+)
 from duban.records.validate.files import Checked, FileChecker, worker_check, worker_init
 
 __all__ = ["RECORDS", "SCHEMAS", "Record", "Result", "check_repository", "record_files"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry as RefRegistry, Resource
+from referencing import Registry as RefRegistry
+from referencing import Resource
 
 from duban.records.kinds import Kind, Registry
 from duban.records.load import Loaded

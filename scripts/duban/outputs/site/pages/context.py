@@ -12,9 +12,9 @@ from pathlib import Path
 
 from duban.engine import figures
 from duban.engine.state import CaseState, Snapshot, TaskState
-from duban.engine.weekly import cn_date
 from duban.outputs.md import badge, cell, esc, table
 from duban.records.model import Task
+from duban.zh import ESTIMATED, cn_date
 
 
 class Context:
@@ -32,7 +32,7 @@ class Context:
         self.chart_files: dict[str, str] = {}
 
     def asof_note(self) -> str:
-        extra = "；部分期限按周一至周五估算（超出节假日数据覆盖范围）" if self.s.estimated else ""
+        extra = f"；{ESTIMATED}" if self.s.estimated else ""
         return f'<p class="duban-asof">数据截至 <strong>{cn_date(self.s.as_of)}</strong>{extra}</p>\n'
 
     def badge(self, state) -> str:

@@ -6,13 +6,13 @@ import datetime as dt
 from collections import defaultdict
 
 from duban.engine import figures
-from duban.engine.figures import percent
 from duban.engine.state import evaluate
-from duban.engine.weekly import changes, cn_date
+from duban.engine.weekly import changes
 from duban.outputs.charts import Bar, ChartFontMissing, bar_chart
 from duban.outputs.md import cell, esc, table
 from duban.outputs.report_md import CHART_TITLES, status_chart, trend_chart
 from duban.outputs.site.pages.context import Context
+from duban.zh import cn_date, percent
 
 
 def charts(site: Context) -> None:

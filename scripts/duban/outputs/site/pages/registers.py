@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from duban.engine import figures
-from duban.engine.figures import percent
 from duban.engine.state import CaseState
 from duban.outputs.md import NO_SEARCH, cell, esc, table
 from duban.outputs.site.pages.context import Context
+from duban.zh import percent
 
 MAX_REGISTER_ROWS = 1000  # rows per register page: about 0.7 MB of HTML, under the 1.5 MB limit
 

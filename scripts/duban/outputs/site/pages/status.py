@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from duban.engine import figures
-from duban.engine.figures import percent
 from duban.outputs.md import cell, esc, table
 from duban.outputs.site.pages.context import Context
+from duban.zh import percent
 
 
 def status_pages(site: Context) -> None:

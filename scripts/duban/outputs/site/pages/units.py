@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from duban.engine import figures
-from duban.engine.figures import Tally, percent
+from duban.engine.figures import Tally
 from duban.engine.state import TaskState
 from duban.outputs.md import esc, table
 from duban.outputs.site.pages.context import Context
 from duban.records.model import Unit
+from duban.zh import percent
 
 
 def unit_pages(site: Context) -> None:

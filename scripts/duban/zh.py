@@ -1,0 +1,37 @@
+"""Small Chinese-text helpers every layer shares: display width, dates, numerals, the 估算 note.
+
+Nothing here knows records or states; it only formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+NUMERALS = "一二三四五六七八九十"
+
+# A time limit computed beyond the working-day calendar's data (Monday–Friday assumed).
+ESTIMATED = "部分期限超出节假日数据覆盖范围，按周一至周五估算"
+
+
+def width(text: str) -> int:
+    """Display width in terminal columns: CJK and full-width characters count 2, the rest 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cn_date(day: dt.date, year: bool = True) -> str:
+    """2024年6月9日 (or 6月9日), as Chinese official documents write dates."""
+    return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
+
+
+def cn_number(n: int) -> str:
+    """1..99 as Chinese numerals: 一, 十, 十一, 二十三."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else NUMERALS[tens - 1]) + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def percent(rate: float | None) -> str:
+    """A rate in 0..1 as 12.3%; — when there is none."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
