@@ -1,89 +1,24 @@
-"""The weekly report as a Word document laid out per GB/T 9704-2012 (党政机关公文格式).
+"""The weekly report as a Word document: what it says, section by section.
 
-``write_docx(report, path)`` renders a :class:`~duban.weekly.WeeklyReport`;
-it never computes state. Layout:
-
-* A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (type area 156 × 225 mm),
-  a document grid of 22 lines × 28 characters (line pitch 28.95 pt).
-* Title 2号 方正小标宋简体, centred; body 3号 仿宋_GB2312, exact 28.95 pt, first line
-  indented two characters; headings 一、 黑体, （一） 楷体_GB2312, 1. 仿宋_GB2312.
-* Tables 小四 仿宋_GB2312, header row bold and repeated on every page, all borders.
-* Footer page numbers "— N —" in 4号 宋体: odd pages right, even pages left, one
-  character in from the edge of the type area.
-* Issuer and date (成文日期, Arabic numerals) right-aligned, the date four characters
-  in from the right, the issuer centred over the date where it fits.
-
-The East Asian font is set explicitly (``w:rFonts/@w:eastAsia``) on every run and on
-the styles, because Word picks the CJK typeface from that attribute only. The bytes
-are deterministic: fixed core properties dated the report day, no thumbnail, and
-the zip normalised by :func:`duban.atomic.normalize_zip`.
+``write_docx(report, path)`` renders a :class:`~duban.engine.weekly.WeeklyReport`
+on the 公文 primitives of :mod:`duban.outputs.gongwen` (page, fonts, headings,
+tables, signature); it never computes state. The bytes are deterministic for the
+same records and week.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-
-from duban.atomic import normalize_zip, write_bytes
+from duban.atomic import write_bytes
 from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
-from duban.zh import ESTIMATED, cn_date, cn_number, percent, width
+from duban.outputs.gongwen.document import NONE, GongwenDocument
+from duban.zh import ESTIMATED, cn_date, cn_number, percent
 
-# fonts (GB/T 9704-2012, 7.1 / 7.3 / 7.5)
-XIAOBIAOSONG = "方正小标宋简体"
-FANGSONG = "仿宋_GB2312"
-HEITI = "黑体"
-KAITI = "楷体_GB2312"
-SONGTI = "宋体"
-
-# sizes in points: 2号, 3号, 4号, 小四
-SIZE_2, SIZE_3, SIZE_4, SIZE_XIAO4 = 22, 16, 14, 12
-
-LINE_PITCH = Pt(28.95)  # 225 mm / 22 lines
-TABLE_LINE = Pt(18)
-TYPE_WIDTH_MM = 156
-CHAR = 16  # one body character in points
 MAX_CHANGES = 60  # 本周动态 entries shown before "另有 N 条"
-NONE = "无。"
-
-
-_PPR_SEQ = (
-    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
-    "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
-    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
-    "w:sectPr", "w:pPrChange",
-)
-
-# style id -> (Chinese name shown in Word, font, size, outline level or None)
-_STYLES = {
-    "DubanTitle": ("公文标题", XIAOBIAOSONG, SIZE_2, None),
-    "DubanBody": ("公文正文", FANGSONG, SIZE_3, None),
-    "DubanHeading1": ("一级标题", HEITI, SIZE_3, 0),
-    "DubanHeading2": ("二级标题", KAITI, SIZE_3, 1),
-    "DubanHeading3": ("三级标题", FANGSONG, SIZE_3, 2),
-    "DubanTable": ("表格文字", FANGSONG, SIZE_XIAO4, None),
-}
-_HEADING_STYLE = {1: "DubanHeading1", 2: "DubanHeading2", 3: "DubanHeading3"}
-_HEADING_FONT = {1: HEITI, 2: KAITI, 3: FANGSONG}
-
-# ---------------------------------------------------------------- small helpers
-
-
-def display_chars(text: str) -> float:
-    """Width in body characters: CJK and full-width count 1, everything else ½."""
-    return width(text) / 2
 
 
 def week_line(report: WeeklyReport) -> str:
@@ -97,32 +32,6 @@ def week_line(report: WeeklyReport) -> str:
     return f"（{year}年第{int(week)}周：{span}）"
 
 
-def split_title(title: str, per_line: int = 20) -> list[str]:
-    """Break a long title into two lines at a word boundary (after 的/关于…/方案, before 落实情况…).
-
-    A line of 2号 characters holds 20 in the 156 mm type area. Picks the most
-    balanced candidate that keeps both lines within ``per_line``; falls back to the middle.
-    """
-    if display_chars(title) <= per_line:
-        return [title]
-    candidates = set()
-    for marker in ("的", "方案", "关于", "意见", "通知"):
-        i = title.find(marker)
-        while i != -1:
-            candidates.add(i + len(marker))
-            i = title.find(marker, i + 1)
-    for marker in ("落实情况", "情况周报", "周报"):
-        i = title.find(marker)
-        if i > 0:
-            candidates.add(i)
-    fits = [i for i in candidates
-            if 0 < i < len(title) and display_chars(title[:i]) <= per_line and display_chars(title[i:]) <= per_line]
-    if not fits:
-        return [title]  # Word wraps it
-    best = min(fits, key=lambda i: (abs(display_chars(title[:i]) - display_chars(title[i:])), i))
-    return [title[:best], title[best:]]
-
-
 def _end(text: str) -> str:
     """Text ending with sentence punctuation."""
     text = text.rstrip()
@@ -133,252 +42,13 @@ def _iso(day: dt.date | None) -> str:
     return day.isoformat() if day else "—"
 
 
-# ---------------------------------------------------------------- oxml helpers
+class _Writer(GongwenDocument):
+    """The weekly report's content, section by section, on the 公文 primitives."""
 
-
-def _ppr_child(pPr, tag: str):
-    """The ``tag`` child of a w:pPr, inserted in schema order when missing."""
-    found = pPr.find(qn(tag))
-    if found is not None:
-        return found
-    el = OxmlElement(tag)
-    pPr.insert_element_before(el, *_PPR_SEQ[_PPR_SEQ.index(tag) + 1:])
-    return el
-
-
-def _set_fonts(rPr, east_asia: str, latin: str | None = None) -> None:
-    """Explicit fonts on a w:rPr: eastAsia for CJK, ascii/hAnsi/cs for the rest; theme fonts dropped."""
-    latin = latin or east_asia
-    rFonts = rPr.get_or_add_rFonts()
-    for name in list(rFonts.attrib):
-        if name.lower().endswith("theme"):
-            del rFonts.attrib[name]
-    rFonts.set(qn("w:ascii"), latin)
-    rFonts.set(qn("w:hAnsi"), latin)
-    rFonts.set(qn("w:eastAsia"), east_asia)
-    rFonts.set(qn("w:cs"), latin)
-
-
-def _no_snap(paragraph) -> None:
-    """Take a paragraph off the character grid (titles, tables, footers, figures)."""
-    _ppr_child(paragraph._p.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
-
-
-def _indent_chars(paragraph, first_line: int | None = None, right: int | None = None, left: int | None = None) -> None:
-    """Indents in hundredths of a character (grid-aware in Word), with the point equivalents too."""
-    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
-    for attr, value in (("firstLine", first_line), ("right", right), ("left", left)):
-        if value is not None:
-            ind.set(qn(f"w:{attr}"), str(round(value * CHAR * 20 / 100)))  # twips
-            ind.set(qn(f"w:{attr}Chars"), str(value))
-
-
-def _run(paragraph, text: str = "", font: str = FANGSONG, size: float = SIZE_3, bold: bool = False, latin: str | None = None):
-    run = paragraph.add_run(text)
-    _set_fonts(run._r.get_or_add_rPr(), font, latin)
-    run.font.size = Pt(size)
-    if bold:
-        run.font.bold = True
-    return run
-
-
-def _field(paragraph, instruction: str, cached: str, font: str, size: float) -> None:
-    """A complex field (begin / instrText / separate / cached result / end), every run with fonts."""
-    def fld_run(kind: str | None = None, instr: str | None = None, text: str | None = None):
-        run = _run(paragraph, "", font, size)
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-            run._r.append(el)
-        if instr:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = instr
-            run._r.append(el)
-        if text:
-            run.text = text
-    fld_run(kind="begin")
-    fld_run(instr=f" {instruction} ")
-    fld_run(kind="separate")
-    fld_run(text=cached)
-    fld_run(kind="end")
-
-
-# ---------------------------------------------------------------- document set-up
-
-
-def _setup_styles(doc) -> None:
-    styles = doc.styles
-    defaults = styles.element.find(qn("w:docDefaults"))
-    rPr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rPr, FANGSONG)
-    rPr.find(qn("w:sz")).set(qn("w:val"), str(SIZE_3 * 2))
-    rPr.find(qn("w:szCs")).set(qn("w:val"), str(SIZE_3 * 2))
-    lang = rPr.find(qn("w:lang"))
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "240")
-
-    normal = styles["Normal"]
-    _set_fonts(normal.element.get_or_add_rPr(), FANGSONG)
-    normal.font.size = Pt(SIZE_3)
-    normal.paragraph_format.space_before = Pt(0)
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.widow_control = True
-
-    for style_id, (name, font, size, outline) in _STYLES.items():
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.style_id = style_id
-        style.base_style = normal
-        style.quick_style = True
-        _set_fonts(style.element.get_or_add_rPr(), font)
-        style.font.size = Pt(size)
-        style.font.bold = False
-        pf = style.paragraph_format
-        pf.space_before = Pt(0)
-        pf.space_after = Pt(0)
-        if style_id == "DubanTable":
-            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            pf.line_spacing = TABLE_LINE
-            pf.first_line_indent = Pt(0)
-        else:
-            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            pf.line_spacing = LINE_PITCH
-        if style_id == "DubanTitle":
-            pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            pf.first_line_indent = Pt(0)
-        elif style_id != "DubanTable":
-            pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-            pf.first_line_indent = Pt(2 * CHAR)
-            style.element.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), "200")
-        if outline is not None:
-            pf.keep_with_next = True
-            _ppr_child(style.element.get_or_add_pPr(), "w:outlineLvl").set(qn("w:val"), str(outline))
-    styles["公文正文"].next_paragraph_style = styles["公文正文"]
-    for sid in ("DubanHeading1", "DubanHeading2", "DubanHeading3", "DubanTitle"):
-        styles[_STYLES[sid][0]].next_paragraph_style = styles["公文正文"]
-
-
-def _setup_page(doc) -> None:
-    section = doc.sections[0]
-    section.page_width = Mm(210)
-    section.page_height = Mm(297)
-    section.top_margin = Mm(37)
-    section.bottom_margin = Mm(35)
-    section.left_margin = Mm(28)
-    section.right_margin = Mm(26)
-    section.header_distance = Mm(15)
-    # the 一字线 of the page number sits about 7 mm below the type area
-    section.footer_distance = Mm(25)
-    section.gutter = Mm(0)
-    grid = section._sectPr.find(qn("w:docGrid"))
-    if grid is None:
-        grid = OxmlElement("w:docGrid")
-        section._sectPr.append(grid)
-    # 22 lines a page at a 28.95 pt pitch. No character grid: Word, WPS and LibreOffice
-    # space characters on it differently (LibreOffice spreads lines to ~14 characters);
-    # 16 pt characters in the 156 mm type area give the standard's 28 a line by themselves.
-    grid.set(qn("w:type"), "lines")
-    grid.set(qn("w:linePitch"), "579")
-    if grid.get(qn("w:charSpace")) is not None:
-        del grid.attrib[qn("w:charSpace")]
-
-
-def _setup_settings(doc) -> None:
-    settings = doc.settings
-    settings.odd_and_even_pages_header_footer = True
-    el = settings.element
-    preview = el.find(qn("w:savePreviewPicture"))
-    if preview is not None:
-        el.remove(preview)
-    lang = el.find(qn("w:themeFontLang"))
-    if lang is not None:
-        lang.set(qn("w:eastAsia"), "zh-CN")
-    # no thumbnail of the template's empty page
-    rels = doc.part.package.rels
-    for rId in [r for r, rel in rels.items() if rel.reltype.endswith("/thumbnail")]:
-        rels.pop(rId)
-
-
-def _footer(doc) -> None:
-    section = doc.sections[0]
-    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
-        footer.is_linked_to_previous = False
-        p = footer.paragraphs[0]
-        p._p.style = None
-        p.alignment = align
-        pf = p.paragraph_format
-        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        pf.first_line_indent = Pt(0)
-        # 单页码居右空一字，双页码居左空一字
-        if align == WD_ALIGN_PARAGRAPH.RIGHT:
-            pf.right_indent = Pt(SIZE_4)
-        else:
-            pf.left_indent = Pt(SIZE_4)
-        _no_snap(p)
-        _run(p, "— ", SONGTI, SIZE_4)
-        _field(p, "PAGE", "1", SONGTI, SIZE_4)
-        _run(p, " —", SONGTI, SIZE_4)
-
-
-def _core_properties(doc, report: WeeklyReport) -> None:
-    stamp = dt.datetime.combine(report.report_date, dt.time())
-    cp = doc.core_properties
-    cp.author = "duban"
-    cp.last_modified_by = "duban"
-    cp.created = stamp
-    cp.modified = stamp
-    cp.last_printed = stamp
-    cp.revision = 1
-    cp.title = report.title
-    cp.subject = week_line(report).strip("（）")
-    cp.keywords = f"督办 周报 {report.week}"
-    cp.comments = ""
-    cp.category = "周报"
-    cp.language = "zh-CN"
-    cp.content_status = ""
-    cp.identifier = ""
-    cp.version = ""
-
-
-# ---------------------------------------------------------------- writer
-
-
-class _Writer:
     def __init__(self, report: WeeklyReport):
+        super().__init__()
         self.report = report
         self.snap = report.snapshot
-        self.doc = Document()
-        _setup_styles(self.doc)
-        _setup_page(self.doc)
-        _setup_settings(self.doc)
-        _core_properties(self.doc, report)
-        _footer(self.doc)
-        # the template's document body is empty except for the sectPr
-
-    # --- paragraphs
-
-    def paragraph(self, text: str = "", style: str = "DubanBody", font: str = FANGSONG, size: float = SIZE_3,
-                  bold: bool = False):
-        p = self.doc.add_paragraph()
-        p._p.style = style  # by id: python-docx's style look-up by name scans every style
-        if text:
-            _run(p, text, font, size, bold)
-        return p
-
-    def body(self, text: str):
-        return self.paragraph(text)
-
-    def heading(self, level: int, text: str):
-        return self.paragraph(text, _HEADING_STYLE[level], _HEADING_FONT[level])
-
-    def items(self, lines: Iterable[str]) -> None:
-        lines = list(lines)
-        if not lines:
-            self.body(NONE)
-        for i, line in enumerate(lines, 1):
-            self.body(f"{i}. {line}")
 
     def units(self, units: Sequence[str]) -> str:
         return self.snap.repo.unit_names(units)
@@ -386,83 +56,10 @@ class _Writer:
     def task_line(self, s: TaskState) -> str:
         return _end(f"{s.task.id} {s.task.title}（{self.units(s.task.lead_units)}）：{s.reason}")
 
-    # --- tables
-
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float],
-              centred: Sequence[bool]) -> None:
-        doc = self.doc
-        table = doc.add_table(rows=1 + len(rows), cols=len(headers))
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        tbl = table._tbl
-        tblPr = tbl.tblPr
-        tblW = tblPr.find(qn("w:tblW"))
-        if tblW is None:
-            tblW = OxmlElement("w:tblW")
-            tblPr.append(tblW)
-        tblW.set(qn("w:type"), "dxa")
-        tblW.set(qn("w:w"), str(round(sum(widths_mm) * 1440 / 25.4)))
-        borders = OxmlElement("w:tblBorders")
-        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            b = OxmlElement(f"w:{edge}")
-            b.set(qn("w:val"), "single")
-            b.set(qn("w:sz"), "4")
-            b.set(qn("w:space"), "0")
-            b.set(qn("w:color"), "000000")
-            borders.append(b)
-        margins = OxmlElement("w:tblCellMar")
-        for edge in ("left", "right"):
-            m = OxmlElement(f"w:{edge}")
-            m.set(qn("w:w"), "85")  # 1.5 mm
-            m.set(qn("w:type"), "dxa")
-            margins.append(m)
-        # schema order inside tblPr: … tblW, jc, …, tblBorders, shd, tblLayout, tblCellMar, tblLook
-        layout = tblPr.find(qn("w:tblLayout"))
-        if layout is not None:
-            layout.addprevious(borders)
-            layout.addnext(margins)
-        else:
-            look = tblPr.find(qn("w:tblLook"))
-            if look is not None:
-                look.addprevious(borders)
-                look.addprevious(margins)
-            else:
-                tblPr.append(borders)
-                tblPr.append(margins)
-        for col, mm in zip(table.columns, widths_mm):
-            col.width = Mm(mm)
-        for r, row in enumerate(table.rows):
-            trPr = row._tr.get_or_add_trPr()
-            cant = OxmlElement("w:cantSplit")
-            trPr.append(cant)
-            if r == 0:
-                trPr.append(OxmlElement("w:tblHeader"))
-            values = headers if r == 0 else rows[r - 1]
-            for c, (cell, value) in enumerate(zip(row.cells, values)):
-                cell.width = Mm(widths_mm[c])
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                p = cell.paragraphs[0]
-                p._p.style = "DubanTable"
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER if (r == 0 or centred[c]) else WD_ALIGN_PARAGRAPH.LEFT
-                _no_snap(p)
-                _run(p, str(value), FANGSONG, SIZE_XIAO4, bold=(r == 0))
-
     # --- sections
 
-    def title(self) -> None:
-        p = self.paragraph(style="DubanTitle")
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _no_snap(p)
-        lines = split_title(self.report.title)
-        run = _run(p, lines[0], XIAOBIAOSONG, SIZE_2)
-        for line in lines[1:]:
-            run.add_break()
-            run.add_text(line)
-        # the week as a subtitle: 3号楷体 under the 2号 title
-        p = self.paragraph(week_line(self.report), style="DubanTitle", font=KAITI, size=SIZE_3)
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _no_snap(p)
-        self.paragraph()  # 标题下空一行
+    def heading_block(self) -> None:
+        self.title(self.report.title, week_line(self.report))  # the week as a 3号楷体 subtitle
 
     def overview(self) -> None:
         rep = self.report
@@ -575,26 +172,14 @@ class _Writer:
         if len(rep.changes) > shown:
             self.body(f"另有 {len(rep.changes) - shown} 条，详见电子表格。")
 
-    def signature(self) -> None:
+    def closing(self) -> None:
         rep = self.report
         if rep.estimated:
             self.body(f"注：{ESTIMATED}。")
-        self.paragraph()  # 正文下空一行
-        date = cn_date(rep.report_date)
-        if rep.issuer:
-            p = self.paragraph(rep.issuer)
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            # centred over the date where it fits (date: 4 characters from the right)
-            right = 4 + (display_chars(date) - display_chars(rep.issuer)) / 2
-            p.paragraph_format.first_line_indent = Pt(0)
-            _indent_chars(p, first_line=0, right=max(0, round(right * 100)))
-        p = self.paragraph(date)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        p.paragraph_format.first_line_indent = Pt(0)
-        _indent_chars(p, first_line=0, right=400)  # 成文日期右空四字
+        self.signature(rep.issuer, cn_date(rep.report_date))
 
     def build(self) -> bytes:
-        self.title()
+        self.heading_block()
         self.overview()
         self.new_this_week()
         self.overdue()
@@ -603,10 +188,11 @@ class _Writer:
         self.unit_ranking()
         self.case_kinds()
         self.changes()
-        self.signature()
-        out = io.BytesIO()
-        self.doc.save(out)
-        return normalize_zip(out.getvalue())
+        self.closing()
+        rep = self.report
+        self.properties(title=rep.title, subject=week_line(rep).strip("（）"), keywords=f"督办 周报 {rep.week}",
+                        category="周报", day=rep.report_date)
+        return self.to_bytes()
 
 
 UNIT_HEADERS = ("排名", "单位", "牵头任务", "已销号", "逾期", "最长逾期天数", "滞报缺报", "按期完成率")
