@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from common import synthetic_repo, timed
-from duban.engine.state import evaluate
+from duban.engine.snapshot import evaluate
 from duban.records.model import build
 from duban.records.validate import check_repository
 

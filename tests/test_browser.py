@@ -249,7 +249,7 @@ def test_task_table_sorts_and_filters(tab):
 
 @pytest.fixture(scope="module")
 def snapshot():
-    from duban.engine.state import evaluate
+    from duban.engine.snapshot import evaluate
     from duban.records.model import open_repository
 
     return evaluate(open_repository(ROOT), AS_OF)

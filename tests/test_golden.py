@@ -81,7 +81,7 @@ def outputs() -> dict[str, str]:
     """Every golden output, regenerated from the fixture: file name -> text."""
     import tempfile
 
-    from duban.engine.state import evaluate
+    from duban.engine.snapshot import evaluate
     from duban.engine.weekly import weekly_report
     from duban.outputs import report_md
     from duban.outputs.docx_report import docx_bytes

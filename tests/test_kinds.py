@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from duban.engine.asof import record_as_of
 from duban.records.kinds import load_registry
 
 REGISTRY = load_registry(Path(__file__).resolve().parent.parent / "schemas")
@@ -31,10 +32,10 @@ REGISTRY = load_registry(Path(__file__).resolve().parent.parent / "schemas")
 ])
 def test_events_after_the_day_are_left_out(kind, record, day, expected):
     before = repr(record)
-    assert REGISTRY.kinds[kind].as_of(record, day) == expected
+    assert record_as_of(REGISTRY.kinds[kind], record, day) == expected
     assert repr(record) == before  # the record itself is not changed
 
 
 def test_nothing_changes_when_all_is_earlier():
     record = {"found": "2024-01-01", "verified": "2024-03-01"}
-    assert REGISTRY.kinds["hazard"].as_of(record, "2024-12-31") is record
+    assert record_as_of(REGISTRY.kinds["hazard"], record, "2024-12-31") is record

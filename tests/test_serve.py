@@ -45,7 +45,7 @@ def test_serve_rebuilds_on_change_and_keeps_last_good_site(tmp_path):
     outcomes = []
     thread = threading.Thread(target=serve, kwargs=dict(
         root=repo, site_dir=repo / "site", host="127.0.0.1", port=port, as_of=lambda: dt.date(2024, 4, 7),
-        workers=1, report=outcomes.append, interval=0.3, stop=stop), daemon=True)
+        workers=1, report=outcomes.append, say=lambda text: None, interval=0.3, stop=stop), daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}/tasks/T-2-1-01/"
     try:

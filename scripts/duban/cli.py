@@ -61,11 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     v = sub.add_parser("validate", help="校验记录文件", description="校验 records/ 下的记录：格式、必填字段、引用、日期顺序和个人信息。")
+    v.set_defaults(func=_validate)
     v.add_argument("paths", nargs="*", type=Path, metavar="路径", help="只报告这些文件或文件夹中的问题（默认：整个仓库）")
     v.add_argument("--format", choices=["text", "github", "json"], default="text", help="输出格式：text（默认）、github（GitHub Actions 注释）、json")
     v.add_argument("--workers", type=int, default=None, help="并行进程数（默认：文件多时使用全部 CPU）")
 
     st = sub.add_parser("status", help="查看逾期和即将到期的任务", description="列出截至某日逾期、即将到期、滞报和缺报的任务，以及逾期台账数。")
+    st.set_defaults(func=_status)
     st.add_argument("--as-of", type=_date, default=None, metavar="日期", help="统计截至日期 YYYY-MM-DD（默认：北京时间今天）")
     st.add_argument("--unit", default=None, metavar="单位", help="只看某单位牵头或配合的任务和它的台账（单位编号，如 luoyang）")
 
@@ -73,22 +75,26 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = rp.add_subparsers(dest="report", metavar="报告")
     rsub.required = True
     wk = rsub.add_parser("weekly", help="生成周报（Markdown、Word、Excel）", description="生成某一 ISO 周（周一至周日）的周报，落款日期为下周一。")
+    wk.set_defaults(func=_report_weekly)
     when = wk.add_mutually_exclusive_group()
     when.add_argument("--week", default=None, metavar="周次", help="ISO 周，如 2024-W23（默认：最近一个完整的周）")
     when.add_argument("--as-of", type=_date, default=None, metavar="日期", help="报告该日期所在的周")
     wk.add_argument("--out", type=Path, default=Path("out/weekly"), metavar="目录", help="输出目录（默认：out/weekly）")
 
     nt = sub.add_parser("notify", help="把周报摘要发到企业微信或钉钉群", description="从环境变量 DUBAN_WEBHOOK_URL 读取群机器人地址（可选 DUBAN_WEBHOOK_SECRET 加签密钥、DUBAN_WEBHOOK_KIND=wecom|dingtalk），发送 Markdown 消息。")
+    nt.set_defaults(func=_notify)
     nt.add_argument("summary", type=Path, metavar="摘要文件", help="周报摘要（Markdown）")
     nt.add_argument("--title", default="督办周报", help="消息标题")
     nt.add_argument("--link", default=None, help="完整周报的链接")
 
     b = sub.add_parser("build", help="校验并生成站点到 site/", description="先校验全部记录，通过后用 MkDocs 生成站点到 site/。")
+    b.set_defaults(func=_build)
     b.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
     b.add_argument("--as-of", type=_date, default=None, metavar="日期", help="生成该日结束时的站点：只计该日及以前的记录（默认：北京时间今天）")
     b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
 
     sv = sub.add_parser("serve", help="在本机预览站点，记录修改后自动重新生成", description="生成站点并在本机提供访问；records/、docs/、schemas/ 或 mkdocs.yml 有修改时自动重新生成，刷新页面即可看到。")
+    sv.set_defaults(func=_serve)
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认：127.0.0.1，只允许本机访问）")
     sv.add_argument("--port", type=int, default=8000, help="端口（默认：8000）")
     sv.add_argument("--as-of", type=_date, default=None, metavar="日期", help="固定统计截至日期（默认：每次生成时取北京时间今天）")
@@ -99,23 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argparse._ = _zh  # argparse words its own messages through this name
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     root = args.root.resolve() if args.root else find_root(Path.cwd())
-    if args.command == "validate":
-        return _validate(root, args)
-    if args.command == "build":
-        return _build(root, args)
-    if args.command == "serve":
-        return _serve(root, args)
-    if args.command == "status":
-        return _status(root, args)
-    if args.command == "report":
-        return _report_weekly(root, args)
-    if args.command == "notify":
-        return _notify(args)
-    parser.error(f"未知命令 {args.command}")  # pragma: no cover
-    return 2
+    return args.func(root, args)
 
 
 def _validate(root: Path, args) -> int:
@@ -145,7 +137,7 @@ def _open(root: Path):
 
 
 def _status(root: Path, args) -> int:
-    from duban.engine.state import evaluate
+    from duban.engine.snapshot import evaluate
     from duban.outputs.terminal import status
 
     repo = _open(root)
@@ -190,7 +182,7 @@ def _report_weekly(root: Path, args) -> int:
     return 0
 
 
-def _notify(args) -> int:
+def _notify(root: Path, args) -> int:
     import os
 
     from duban.outputs.notify import send
@@ -210,7 +202,8 @@ def _notify(args) -> int:
     return 0 if delivery.ok else 1
 
 
-def _print_outcome(outcome) -> None:
+def _print_outcome(outcome, serving: bool = False) -> None:
+    """The one place a build's outcome is printed (``duban build`` and every rebuild of ``duban serve``)."""
     from duban.records.reporters import text
 
     if outcome.report.ok:
@@ -218,7 +211,10 @@ def _print_outcome(outcome) -> None:
               f"{len(outcome.weeks)} 期周报，用时 {outcome.seconds:.1f} 秒）", flush=True)
     else:
         sys.stdout.write(text(outcome.report))
-        print("记录有问题，站点未更新；修正后会自动重新生成。", flush=True)
+        if serving:
+            print("记录有问题，站点未更新；修正后会自动重新生成。", flush=True)
+        else:
+            print("记录有问题，未生成站点。", file=sys.stderr)
 
 
 def _serve(root: Path, args) -> int:
@@ -226,7 +222,8 @@ def _serve(root: Path, args) -> int:
 
     try:
         serve(root, args.site_dir or root / "site", args.host, args.port,
-              lambda: args.as_of or today_in_shanghai(), args.workers, _print_outcome)
+              lambda: args.as_of or today_in_shanghai(), args.workers,
+              lambda outcome: _print_outcome(outcome, serving=True), lambda message: print(message, flush=True))
     except OSError as exc:
         print(f"无法启动服务：{exc}", file=sys.stderr)
         return 1
@@ -235,16 +232,10 @@ def _serve(root: Path, args) -> int:
 
 def _build(root: Path, args) -> int:
     from duban.outputs.site.build import build_site
-    from duban.records.reporters import text
 
     outcome = build_site(root, args.as_of or today_in_shanghai(), site_dir=args.site_dir, workers=args.workers)
-    if not outcome.report.ok:
-        sys.stdout.write(text(outcome.report))
-        print("记录有问题，未生成站点。", file=sys.stderr)
-        return 1
-    print(f"站点已生成：{outcome.site_dir}（数据截至 {outcome.as_of}，{outcome.pages} 个生成页面，"
-          f"{len(outcome.weeks)} 期周报，用时 {outcome.seconds:.1f} 秒）")
-    return 0
+    _print_outcome(outcome)
+    return 0 if outcome.report.ok else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Callable, Iterable
 
-from duban.engine.state import CaseState, Settings, Snapshot, TaskState, evaluate
-from duban.records.model import Repository
+from duban.engine.state import CaseState, TaskState
+from duban.engine.snapshot import Evaluator, Snapshot
 
 
 @dataclass
@@ -151,13 +151,44 @@ def ranking(tallies: list[Tally]) -> list[Tally]:
     return sorted(tallies, key=lambda t: (-t.overdue, t.on_time_rate if t.on_time_rate is not None else 2.0, t.key))
 
 
-def trend(repo: Repository, end: dt.date, settings: Settings, weeks: int = 12) -> list[tuple[dt.date, int, int, int]]:
+def trend(ev: Evaluator, end: dt.date, weeks: int = 12) -> list[tuple[dt.date, int, int, int]]:
     """(day, overdue, stale + missed, closed) for ``end`` and the weeks before it, from the plans' start."""
-    first = min((p.issue_date for p in repo.plans.values()), default=end)
+    first = min((p.issue_date for p in ev.repo.plans.values()), default=end)
     out = []
     for back in range(weeks - 1, -1, -1):
         day = end - dt.timedelta(weeks=back)
         if day >= first:
-            counts = Counter(s.state for s in evaluate(repo, day, settings).tasks.values())
+            counts = Counter(s.state for s in ev.at(day).tasks.values())
             out.append((day, counts["overdue"], counts["stale"] + counts["missed"], counts["closed"] + counts["closed_late"]))
     return out
+
+
+def state_counts(snapshot: Snapshot) -> Counter:
+    """Tasks per state."""
+    return Counter(s.state for s in snapshot.tasks.values())
+
+
+def overdue_cases_by_kind(snapshot: Snapshot, with_limit_only: bool = True) -> list[tuple[str, str, int]]:
+    """(kind, label, overdue cases) for every case kind (only kinds with a time limit, by default)."""
+    kinds = [k for k in snapshot.repo.case_kinds() if k.case.limit or not with_limit_only]
+    return [(k.name, k.label, len(snapshot.overdue_cases(k.name))) for k in kinds]
+
+
+def received_by_kind(snapshot: Snapshot, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Cases received between ``start`` and ``end`` (inclusive) per kind; kinds with none left out."""
+    out: dict[str, int] = {}
+    for kind, states in snapshot.cases.items():
+        n = sum(1 for c in states if start <= c.start <= end)
+        if n:
+            out[kind] = n
+    return out
+
+
+def average(tallies: list[Tally]) -> dict[str, float | None]:
+    """The units' average load, overdue count and on-time rate (for a unit page's comparison)."""
+    if not tallies:
+        return {}
+    rates = [t.on_time_rate for t in tallies if t.on_time_rate is not None]
+    return {"total": sum(t.total for t in tallies) / len(tallies),
+            "overdue": sum(t.overdue for t in tallies) / len(tallies),
+            "rate": sum(rates) / len(rates) if rates else None}

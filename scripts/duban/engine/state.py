@@ -15,58 +15,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections import OrderedDict
-from dataclasses import dataclass, field
-from pathlib import Path
-from statistics import median
-
-import yaml
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from duban.engine.periods import Period, owed_periods, period_of
 from duban.engine.workdays import add_days
-from duban.records.model import Case, Repository, Task, Update
+from duban.records.model import Case, Task, Update
 
-SETTINGS_FILE = "settings.yaml"
-
-
-# ---------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True)
-class Settings:
-    due_soon_days: int = 7
-    upcoming_days: int = 14
-    levels: dict = field(default_factory=lambda: {"红": "#c62828", "黄": "#f9a825", "绿": "#2e7d32", "灰": "#757575"})
-    states: dict = field(default_factory=dict)  # state -> {"label", "level"}
-    escalate: tuple = ()
-
-    def label(self, state: str, task: bool = False) -> str:
-        entry = self.states.get(state, {})
-        return (task and entry.get("task_label")) or entry.get("label", state)
-
-    def level(self, state: str, days_overdue: int = 0) -> str:
-        level = self.states.get(state, {}).get("level", "灰")
-        for rule in self.escalate:
-            if rule.get("state") == state and days_overdue > int(rule.get("days", 0)):
-                level = rule["level"]
-        return level
-
-    def colour(self, level: str) -> str:
-        return self.levels.get(level, "#757575")
-
-
-def load_settings(schemas_dir: Path | str) -> Settings:
-    path = Path(schemas_dir) / SETTINGS_FILE
-    if not path.is_file():
-        return Settings()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Settings(
-        due_soon_days=int(data.get("due_soon_days", 7)),
-        upcoming_days=int(data.get("upcoming_days", 14)),
-        levels=dict(data.get("levels") or Settings().levels),
-        states=dict(data.get("states") or {}),
-        escalate=tuple(data.get("escalate") or ()),
-    )
+if TYPE_CHECKING:
+    from duban.engine.snapshot import Evaluator
 
 
 # ---------------------------------------------------------------- task state
@@ -113,29 +70,26 @@ def _effective_due(task: Task, as_of: dt.date) -> tuple[dt.date | None, list]:
     return due, approved
 
 
-def _evidence_dates(repo: Repository, task: Task, unit: str) -> list[tuple[dt.date, dt.date]]:
-    """(the date a period is credited to, the date it was recorded), sorted; cached per repository."""
-    cache = repo.__dict__.setdefault("_evidence_cache", {})
-    key = (task.id, unit)
-    if key not in cache:
-        timing = task.timing
-        if timing.evidence_kind:
-            match = dict(timing.evidence_match)
-            start_field = repo.registry.kinds[timing.evidence_kind].case.start
-            pairs = [
-                (day, day)
-                for case in repo.cases_of(timing.evidence_kind, unit)
-                if (day := case.date(start_field)) and all(case.data.get(k) == v for k, v in match.items())
-            ]
-        else:
-            pairs = [(u.period or u.date, u.date) for u in repo.updates_of(task.id) if u.unit == unit]
-        cache[key] = sorted(pairs)
-    return cache[key]
+def evidence_dates(ev: Evaluator, task: Task, unit: str) -> list[tuple[dt.date, dt.date]]:
+    """(the date a period is credited to, the date it was recorded), sorted."""
+    repo = ev.repo
+    timing = task.timing
+    if timing.evidence_kind:
+        match = dict(timing.evidence_match)
+        start_field = repo.registry.kinds[timing.evidence_kind].case.start
+        pairs = [
+            (day, day)
+            for case in repo.cases_of(timing.evidence_kind, unit)
+            if (day := case.date(start_field)) and all(case.data.get(k) == v for k, v in match.items())
+        ]
+    else:
+        pairs = [(u.period or u.date, u.date) for u in repo.updates_of(task.id) if u.unit == unit]
+    return sorted(pairs)
 
 
-def _evidence(repo: Repository, task: Task, unit: str, period: Period, as_of: dt.date) -> bool:
+def _evidence(ev: Evaluator, task: Task, unit: str, period: Period, as_of: dt.date) -> bool:
     """Whether ``unit`` recorded something for ``period`` on or before ``as_of``."""
-    pairs = _evidence_dates(repo, task, unit)
+    pairs = ev.evidence_dates(task, unit)
     i = bisect.bisect_left(pairs, (period.start, dt.date.min))
     while i < len(pairs) and pairs[i][0] <= period.end:
         if pairs[i][1] <= as_of:
@@ -144,7 +98,8 @@ def _evidence(repo: Repository, task: Task, unit: str, period: Period, as_of: dt
     return False
 
 
-def task_state(repo: Repository, task: Task, as_of: dt.date, settings: Settings) -> TaskState:
+def task_state(ev: Evaluator, task: Task, as_of: dt.date) -> TaskState:
+    repo, settings = ev.repo, ev.settings
     updates = [u for u in repo.updates_of(task.id) if u.date <= as_of]
     last = updates[-1] if updates else None
     claims = [u for u in updates if u.state == "已完成" and u.unit in task.lead_units]
@@ -188,7 +143,7 @@ def task_state(repo: Repository, task: Task, as_of: dt.date, settings: Settings)
     periods = owed_periods(cadence, timing.start, timing.end, as_of)
     closed_periods = [p for p in periods if p.end <= as_of]
     misses = tuple(
-        Miss(unit, p) for p in closed_periods for unit in task.lead_units if not _evidence(repo, task, unit, p, as_of)
+        Miss(unit, p) for p in closed_periods for unit in task.lead_units if not _evidence(ev, task, unit, p, as_of)
     )
     last_closed = closed_periods[-1] if closed_periods else None
     current = tuple(m for m in misses if m.period == last_closed)
@@ -244,8 +199,9 @@ class CaseState:
         return (self.closed_on - self.start).days if self.closed_on else None
 
 
-def case_state(repo: Repository, case: Case, as_of: dt.date, settings: Settings) -> CaseState | None:
+def case_state(ev: Evaluator, case: Case, as_of: dt.date) -> CaseState | None:
     """The case's state as of a date, or None when it was not yet received then."""
+    repo, settings = ev.repo, ev.settings
     spec = repo.registry.kinds[case.kind].case
     start = case.date(spec.start)
     if start is None or start > as_of:
@@ -294,82 +250,3 @@ def case_state(repo: Repository, case: Case, as_of: dt.date, settings: Settings)
     if left <= settings.due_soon_days:
         return make("due_soon", f"还有 {left} 天到期：{limit_text}", due, estimated=estimated)
     return make("open", f"办理中：{limit_text}", due, estimated=estimated)
-
-
-# ---------------------------------------------------------------- snapshot
-
-
-@dataclass
-class Snapshot:
-    """Every task's and case's state as of one date."""
-
-    repo: Repository
-    as_of: dt.date
-    settings: Settings
-    tasks: dict[str, TaskState]
-    cases: dict[str, list[CaseState]]  # kind -> states of cases received by as_of
-
-    def overdue_tasks(self) -> list[TaskState]:
-        """Overdue tasks, longest first."""
-        found = [s for s in self.tasks.values() if s.state == "overdue"]
-        return sorted(found, key=lambda s: (-s.days_overdue, s.task.id))
-
-    def due_within(self, days: int | None = None) -> list[TaskState]:
-        """Open 限时 tasks due within the next ``days`` (default: upcoming_days), soonest first."""
-        days = self.settings.upcoming_days if days is None else days
-        horizon = self.as_of + dt.timedelta(days=days)
-        found = [s for s in self.tasks.values() if s.is_open and s.due and self.as_of <= s.due <= horizon]
-        return sorted(found, key=lambda s: (s.due, s.task.id))
-
-    def stale_tasks(self) -> list[TaskState]:
-        return sorted((s for s in self.tasks.values() if s.state == "stale"), key=lambda s: s.task.id)
-
-    def missed_tasks(self) -> list[TaskState]:
-        return sorted((s for s in self.tasks.values() if s.state == "missed"), key=lambda s: s.task.id)
-
-    def overdue_cases(self) -> list[CaseState]:
-        found = [s for states in self.cases.values() for s in states if s.state == "overdue"]
-        return sorted(found, key=lambda s: (-s.days_overdue, s.case.id))
-
-    @property
-    def estimated(self) -> bool:
-        return any(s.estimated for states in self.cases.values() for s in states)
-
-
-SNAPSHOT_CACHE = 16  # recent snapshots kept per repository (reports look back a few weeks)
-
-
-def evaluate(repo: Repository, as_of: dt.date, settings: Settings | None = None) -> Snapshot:
-    """All states as of ``as_of`` (the end of that day). Recent results are memoised per repository."""
-    if settings is None:
-        settings = repo.__dict__.get("_settings")
-        if settings is None:
-            settings = repo.__dict__["_settings"] = load_settings(repo.registry.root)
-    cache: OrderedDict = repo.__dict__.setdefault("_snapshots", OrderedDict())
-    key = (as_of, repr(settings))
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
-    snapshot = _evaluate(repo, as_of, settings)
-    cache[key] = snapshot
-    while len(cache) > SNAPSHOT_CACHE:
-        cache.popitem(last=False)
-    return snapshot
-
-
-def _evaluate(repo: Repository, as_of: dt.date, settings: Settings) -> Snapshot:
-    tasks = {}
-    for task in sorted(repo.tasks.values(), key=lambda t: t.id):
-        plan = repo.plans.get(task.plan)
-        if plan and plan.issue_date > as_of:
-            continue
-        tasks[task.id] = task_state(repo, task, as_of, settings)
-    cases: dict[str, list[CaseState]] = {}
-    for kind in repo.case_kinds():
-        states = (case_state(repo, c, as_of, settings) for c in repo.cases_of(kind.name))
-        cases[kind.name] = [s for s in states if s is not None]
-    return Snapshot(repo, as_of, settings, tasks, cases)
-
-
-def median_or_none(values: list[int]) -> float | None:
-    return float(median(values)) if values else None

@@ -15,14 +15,8 @@ from dataclasses import dataclass, field
 
 from duban.engine import figures
 from duban.engine.figures import Tally
-from duban.engine.state import (
-    CaseState,
-    Miss,
-    Snapshot,
-    TaskState,
-    evaluate,
-    load_settings,
-)
+from duban.engine.state import CaseState, Miss, TaskState
+from duban.engine.snapshot import Evaluator, Snapshot
 from duban.records.model import Repository
 from duban.zh import cn_date, percent
 
@@ -202,11 +196,14 @@ class WeeklyReport:
         return lines
 
 
-def weekly_report(repo: Repository, week: str, settings=None) -> WeeklyReport:
+def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
+    """The report for an ISO week such as ``2024-W23``; ``source`` is an evaluator (or a repository, evaluated
+    with its declared settings)."""
+    ev = source if isinstance(source, Evaluator) else Evaluator(source)
+    repo = ev.repo
     start, end = parse_week(week)
-    settings = settings or load_settings(repo.registry.root)
-    snap = evaluate(repo, end, settings)
-    prev = evaluate(repo, start - dt.timedelta(days=1), settings)
+    snap = ev.at(end)
+    prev = ev.at(start - dt.timedelta(days=1))
     plans = sorted(repo.plans.values(), key=lambda p: p.issue_date)
     title = f"{plans[0].title}落实情况周报" if len(plans) == 1 else "工作方案落实情况周报"
     issuer = plans[0].issuers[-1] if plans else ""
@@ -238,5 +235,5 @@ def weekly_report(repo: Repository, week: str, settings=None) -> WeeklyReport:
             has_deadline=bool(kind.case.limit or kind.case.closed),
         ))
     report.changes = changes(repo, snap, prev, start, end)
-    report.trend = figures.trend(repo, end, settings, TREND_WEEKS)
+    report.trend = figures.trend(ev, end, TREND_WEEKS)
     return report

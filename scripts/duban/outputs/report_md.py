@@ -7,11 +7,13 @@ charts ``<week>-<name>.svg``. Every write is atomic.
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from duban import atomic
-from duban.engine.state import Settings, Snapshot, TaskState
+from duban.engine import figures
+from duban.engine.state import TaskState
+from duban.engine.snapshot import Snapshot
+from duban.engine.settings import Settings
 from duban.engine.weekly import WeeklyReport
 from duban.outputs.charts import Bar, ChartFontMissing, bar_chart, line_chart
 from duban.outputs.md import NO_SEARCH, badge, cell, esc, table
@@ -27,7 +29,7 @@ CHART_TITLES = {
 def status_chart(snap: Snapshot) -> bytes:
     """Tasks per state, in the settings' order and colours (the site's home page draws it too)."""
     settings = snap.settings
-    counts = Counter(s.state for s in snap.tasks.values())
+    counts = figures.state_counts(snap)
     order = list(settings.states) or sorted(counts)
     bars = [Bar(settings.label(k, task=True), counts[k], settings.colour(settings.level(k))) for k in order if counts.get(k)]
     return bar_chart(CHART_TITLES["status"], bars)

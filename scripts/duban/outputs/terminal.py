@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from duban.engine.state import Snapshot, TaskState
+from duban.engine.state import TaskState
+from duban.engine.snapshot import Snapshot
 from duban.zh import ESTIMATED, width
 
 
@@ -53,13 +54,13 @@ def status(snapshot: Snapshot, unit: str | None = None) -> str:
         out.append(table(["编号", "任务名称", "牵头单位", "完成时限", "剩余天数"], [
             [s.task.id, s.task.title, snapshot.repo.unit_names(s.task.lead_units), str(s.due), str((s.due - snapshot.as_of).days)]
             for s in soon], [16, 36, 24, 10, 8]))
-    lagging = [s for s in snapshot.tasks.values() if s.state in ("stale", "missed") and _involves(s, unit)]
+    lagging = [s for s in snapshot.lagging_tasks() if _involves(s, unit)]
     out += ["", f"滞报、缺报 {len(lagging)} 项"]
     if lagging:
         out.append(table(["编号", "状态", "说明"], [[s.task.id, s.label, s.reason] for s in lagging], [16, 6, 70]))
     parts = []
     for kind in repo.case_kinds():
-        n = sum(1 for s in snapshot.cases.get(kind.name, []) if s.state == "overdue" and (unit is None or s.case.unit == unit))
+        n = len(snapshot.overdue_cases(kind.name, unit))
         if n:
             parts.append(f"{kind.label} {n} 件")
     out += ["", "逾期台账：" + ("，".join(parts) if parts else "无")]

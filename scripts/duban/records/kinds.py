@@ -55,26 +55,6 @@ class Kind:
     events: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)  # (date path, fields)
     schema: dict = field(default_factory=dict, repr=False)
 
-    def as_of(self, data: dict, day: str) -> dict:
-        """The record as it stood at the end of ``day`` (ISO date): later events left out."""
-        out = data
-        for path, fields in self.events:
-            if "*" in path:  # a dated list: keep the entries dated on or before the day
-                head, rest = path[: path.index("*")], path[path.index("*") + 1 :]
-                items = _get(out, head)
-                if isinstance(items, list):
-                    kept = [i for i in items if not (isinstance(_get(i, rest), str) and _get(i, rest) > day)]
-                    if len(kept) != len(items):
-                        out = _set(out, head, kept)
-            else:
-                value = _get(out, path)
-                if isinstance(value, str) and value > day:
-                    # "closure/date" dates the whole closure object; a plain field dates itself
-                    out = _drop(out, path[:-1] if len(path) > 1 else path)
-                    for name in fields:
-                        out = _drop(out, (name,))
-        return out
-
     @cached_property
     def id_field(self) -> str | None:
         """The field holding the record's id, when the file name is just ``{id}``."""
@@ -112,36 +92,6 @@ class Kind:
 
 def _path(text: str) -> tuple[str, ...]:
     return tuple(text.split("/"))
-
-
-def _get(data, path):
-    for part in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
-
-
-def _set(data: dict, path, value) -> dict:
-    """A copy of ``data`` with ``path`` set (copies only along the path)."""
-    out = dict(data)
-    if len(path) == 1:
-        out[path[0]] = value
-    else:
-        out[path[0]] = _set(out.get(path[0]) or {}, path[1:], value)
-    return out
-
-
-def _drop(data: dict, path) -> dict:
-    """A copy of ``data`` without ``path`` (a field, or a nested object when the path ends there)."""
-    if not isinstance(data, dict) or path[0] not in data:
-        return data
-    out = dict(data)
-    if len(path) == 1:
-        del out[path[0]]
-    else:
-        out[path[0]] = _drop(out[path[0]], path[1:])
-    return out
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from duban import __version__
-from duban.engine.state import evaluate
+from duban.engine.snapshot import Evaluator
 from duban.records.model import Repository
 from duban.records.model import build as build_model
 from duban.records.problems import Problem, Report
@@ -57,7 +57,7 @@ def fingerprint(root: Path) -> str:
     return h.hexdigest()[:16]
 
 
-_FORK_REPO: Repository | None = None
+_FORK_EVALUATOR: Evaluator | None = None
 
 
 def _write_week(args) -> str:
@@ -66,15 +66,15 @@ def _write_week(args) -> str:
     from duban.engine.weekly import weekly_report
     from duban.outputs.report_md import write_weekly
 
-    written = write_weekly(weekly_report(_FORK_REPO, week), out_dir, task_links=True)
+    written = write_weekly(weekly_report(_FORK_EVALUATOR, week), out_dir, task_links=True)
     os.replace(written["md"], out_dir / "index.md")
     written["summary"].unlink()  # the short summary is for the issue and the group robot, not a page
     return week
 
 
-def weekly_archive(repo: Repository, weeks: list[str], out_dir: Path, cache_dir: Path | None, workers: int | None = None) -> None:
+def weekly_archive(evaluator: Evaluator, weeks: list[str], out_dir: Path, cache_dir: Path | None, workers: int | None = None) -> None:
     """Every week's report files in ``out_dir/<week>/``, reusing ``cache_dir`` when it holds them."""
-    global _FORK_REPO
+    global _FORK_EVALUATOR
     out_dir.mkdir(parents=True, exist_ok=True)
     todo = []
     for week in weeks:
@@ -87,7 +87,7 @@ def weekly_archive(repo: Repository, weeks: list[str], out_dir: Path, cache_dir:
         return
     target = (cache_dir / "_incoming") if cache_dir else out_dir
     workers = workers or min(os.cpu_count() or 1, 4)
-    _FORK_REPO = repo
+    _FORK_EVALUATOR = evaluator
     try:
         if workers > 1 and len(todo) > 4 and "fork" in multiprocessing.get_all_start_methods():
             chunk = -(-len(todo) // workers)  # contiguous weeks per worker share memoised snapshots
@@ -98,7 +98,7 @@ def weekly_archive(repo: Repository, weeks: list[str], out_dir: Path, cache_dir:
             for week in todo:
                 _write_week((week, target / week))
     finally:
-        _FORK_REPO = None
+        _FORK_EVALUATOR = None
     for week in todo:
         src = target / week
         shutil.copytree(src, out_dir / week, dirs_exist_ok=True)
@@ -115,7 +115,8 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, workers: i
     from duban.engine.weekly import last_complete_week, parse_week, weeks_between
     from duban.outputs.site.pages import generate as generate_pages
 
-    snapshot = evaluate(repo, as_of)
+    evaluator = Evaluator(repo)
+    snapshot = evaluator.at(as_of)
     first = min((p.issue_date for p in repo.plans.values()), default=as_of)
     last_week = last_complete_week(as_of + dt.timedelta(days=1))  # a week ending on as_of is complete
     weeks = [w for w in weeks_between(first, parse_week(last_week)[0]) if parse_week(w)[1] <= as_of]
@@ -137,7 +138,7 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, workers: i
         for old in cache_root.iterdir():
             if old != cache:
                 shutil.rmtree(old, ignore_errors=True)
-    weekly_archive(repo, weeks, stage / "reports" / "weekly", cache, workers)
+    weekly_archive(evaluator, weeks, stage / "reports" / "weekly", cache, workers)
     if out.exists():
         old = out.with_name(out.name + ".old")
         if old.exists():

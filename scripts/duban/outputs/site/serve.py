@@ -62,8 +62,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def serve(root: Path, site_dir: Path, host: str, port: int, as_of: Callable[[], dt.date], workers: int | None,
-          report: Callable[[BuildOutcome], None], interval: float = 1.0, stop: threading.Event | None = None) -> None:
-    """Serve until interrupted (or ``stop`` is set), rebuilding on changes."""
+          report: Callable[[BuildOutcome], None], say: Callable[[str], None], interval: float = 1.0,
+          stop: threading.Event | None = None) -> None:
+    """Serve until interrupted (or ``stop`` is set), rebuilding on changes.
+
+    ``report`` receives every build's outcome and ``say`` every other message; nothing here prints.
+    """
     stop = stop or threading.Event()
     report(rebuild(root, site_dir, as_of(), workers))
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -71,14 +75,14 @@ def serve(root: Path, site_dir: Path, host: str, port: int, as_of: Callable[[], 
     server = http.server.ThreadingHTTPServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    print(f"站点地址：http://{host}:{server.server_port}/（修改记录后刷新页面即可看到；按 Ctrl+C 停止）", flush=True)
+    say(f"站点地址：http://{host}:{server.server_port}/（修改记录后刷新页面即可看到；按 Ctrl+C 停止）")
     seen = sources_state(root)
     try:
         while not stop.wait(interval):
             now = sources_state(root)
             if now != seen:
                 seen = now
-                print("检测到修改，正在重新生成……", flush=True)
+                say("检测到修改，正在重新生成……")
                 report(rebuild(root, site_dir, as_of(), workers))
     except KeyboardInterrupt:
         pass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from duban.engine.state import Snapshot
+from duban.engine.snapshot import Snapshot
 from duban.outputs.site.pages import (
     guide,
     home,

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 from duban.engine import figures
-from duban.engine.state import CaseState, Snapshot, TaskState
+from duban.engine.state import CaseState, TaskState
+from duban.engine.snapshot import Snapshot
 from duban.outputs.md import badge, cell, esc, table
 from duban.records.model import Task
 from duban.zh import ESTIMATED, cn_date
@@ -89,10 +90,9 @@ class Context:
         columns = [c for c in kind.case.columns if c not in ("status_history",)]
         headers = [esc(kind.title(c)) for c in columns] + ["状态", "期限", "说明"]
         rows = []
-        day = self.s.as_of.isoformat()
         for st in states:
             row = []
-            data = kind.as_of(st.case.data, day)
+            data = self.s.record(kind_name, st.case.data)
             for c in columns:
                 value = data.get(c)
                 if c in ("unit", "town", "approving_unit") and isinstance(value, str):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from duban.engine import figures
-from duban.engine.state import evaluate
 from duban.engine.weekly import changes
 from duban.outputs.charts import Bar, ChartFontMissing, bar_chart
 from duban.outputs.md import cell, esc, table
@@ -18,14 +16,13 @@ from duban.zh import cn_date, percent
 def charts(site: Context) -> None:
     s = site.s
     red = site.settings.colour(site.settings.level("overdue"))
-    kinds = [k for k in site.repo.case_kinds() if k.case.limit]
-    case_bars = [Bar(k.label, sum(1 for c in s.cases.get(k.name, []) if c.state == "overdue"), red) for k in kinds]
+    case_bars = [Bar(label, n, red) for _, label, n in figures.overdue_cases_by_kind(s)]
     site.chart_files = {}
     try:
         site.pages["assets/charts/status.svg"] = status_chart(s)
         site.pages["assets/charts/cases.svg"] = bar_chart("各类台账逾期在办件数", case_bars, unit="件")
         site.chart_files = {"status": CHART_TITLES["status"], "cases": "各类台账逾期在办件数"}
-        trend = trend_chart(figures.trend(site.repo, s.as_of, site.settings), site.settings)
+        trend = trend_chart(figures.trend(s.evaluator, s.as_of), site.settings)
         if trend:
             site.pages["assets/charts/trend.svg"] = trend
             site.chart_files["trend"] = CHART_TITLES["trend"]
@@ -39,7 +36,7 @@ def home(site: Context) -> None:
     intro = (site.docs_dir / "index.md").read_text(encoding="utf-8") if (site.docs_dir / "index.md").exists() else ""
     overdue = s.overdue_tasks()
     soon = s.due_within()
-    lagging = [st for st in s.tasks.values() if st.state in ("stale", "missed")]
+    lagging = s.lagging_tasks()
     overdue_cases = s.overdue_cases()
     week_start = s.as_of - dt.timedelta(days=6)
     out = [intro.rstrip(), "", "## 总体情况", "", site.asof_note()]
@@ -74,16 +71,12 @@ def home(site: Context) -> None:
 
 def changes_table(site: Context, start: dt.date, end: dt.date, prefix: str) -> str:
     """The tasks' changes in the window (the weekly report's definition), newest first."""
-    prev = evaluate(site.repo, start - dt.timedelta(days=1), site.settings)
+    prev = site.s.at(start - dt.timedelta(days=1))
     found = [c for c in changes(site.repo, site.s, prev, start, end) if c.what != "台账"]
     found.sort(key=lambda c: (c.date, c.subject, c.what), reverse=True)
     table_rows = [[str(c.date), esc(c.what), site.task_link(site.repo.tasks[c.subject], prefix),
                    site.units(c.units, prefix), cell(c.text)] for c in found]
-    received = defaultdict(int)
-    for kind, states in site.s.cases.items():
-        for c in states:
-            if start <= c.start <= end:
-                received[kind] += 1
+    received = figures.received_by_kind(site.s, start, end)
     text = table(["日期", "类别", "任务", "单位", "内容"], table_rows, empty="本周没有任务动态。")
     if received:
         text += "\n本周新增台账：" + "，".join(

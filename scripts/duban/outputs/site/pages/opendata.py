@@ -13,7 +13,7 @@ from duban.outputs.site.pages.context import Context
 def open_data(site: Context) -> None:
     resources = []
     for kind in site.repo.registry.kinds.values():
-        records = records_of(site, kind.name)
+        records = site.s.records(kind.name)
         fields = list(kind.schema.get("properties", {}))
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -50,21 +50,6 @@ def open_data(site: Context) -> None:
         "每类记录都以 CSV（UTF-8，带 BOM，可直接用 Excel 打开）和 JSON 发布，地址固定，便于市级汇总多个区的数据。"
         "数据包说明见 [datapackage.json](datapackage.json)（Frictionless Data Package），字段定义随附 JSON Schema。", "",
         table(["类别", "记录数", "CSV", "JSON", "模式"], rows)])
-
-
-def records_of(site: Context, kind_name: str) -> list[dict]:
-    """Every record of a kind as it stood on the as-of date: later records and later events left out."""
-    kind = site.repo.registry.kinds[kind_name]
-    day = site.s.as_of.isoformat()
-    if kind.case:
-        start = kind.case.start
-        rows = [c.data for c in site.repo.cases.get(kind_name, []) if isinstance(c.data.get(start), str)
-                and c.data[start] <= day]
-    elif kind_name == "update":
-        rows = [r for r in site.repo.raw.get("update", []) if r["date"] <= day]
-    else:
-        rows = site.repo.raw.get(kind_name, [])
-    return [kind.as_of(r, day) for r in rows]
 
 
 def _flat(value) -> str:

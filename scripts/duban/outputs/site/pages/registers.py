@@ -49,5 +49,4 @@ def registers(site: Context) -> None:
         site.pages[f"registers/{kind.name}/index.md"] = "\n".join(out) + "\n"
     site.pages["registers/index.md"] = "\n".join(["# 台账", "", site.asof_note(), table(["类别", "合计", "在办", "逾期"], [
         [f"[{esc(k.label)}]({k.name}/index.md)", str(len(site.s.cases.get(k.name, []))),
-         str(sum(1 for c in site.s.cases.get(k.name, []) if c.state in ("open", "due_soon", "overdue"))),
-         str(sum(1 for c in site.s.cases.get(k.name, []) if c.state == "overdue"))] for k in site.repo.case_kinds()])])
+         str(t.open), str(t.overdue)] for k in site.repo.case_kinds() for t in [figures.cases_total(site.s, k.name)]])])

@@ -15,15 +15,14 @@ def status_pages(site: Context) -> None:
     out.append(table(site.TASK_HEADERS, [site.task_row(st, p) for st in s.overdue_tasks()]))
     out += ["", "## 逾期台账 {#cases}", ""]
     for kind in site.repo.case_kinds():
-        states = sorted((c for c in s.cases.get(kind.name, []) if c.state == "overdue"),
-                        key=lambda c: (-c.days_overdue, c.case.id))
+        states = s.overdue_cases(kind.name)
         if states:
             out += [f"### {esc(kind.label)}（{len(states)} 件）", "", site.case_table(kind.name, states, p), ""]
     site.pages["status/overdue.md"] = "\n".join(out) + "\n"
     site.pages["status/due-soon.md"] = "\n".join([
         f"# {site.settings.upcoming_days}天内到期", "", site.asof_note(),
         table(site.TASK_HEADERS, [site.task_row(st, p) for st in s.due_within()])])
-    lagging = sorted((st for st in s.tasks.values() if st.state in ("stale", "missed")), key=lambda st: st.task.id)
+    lagging = s.lagging_tasks()
     site.pages["status/lagging.md"] = "\n".join([
         "# 滞报和缺报", "", site.asof_note(),
         "滞报：长期坚持的任务在最近一个报送周期没有收到牵头单位的进展；缺报：周期任务（如协调会议）在最近一个周期没有记录。", "",

@@ -58,17 +58,16 @@ def task_page(site: Context, st: TaskState) -> str:
         out.append(table(["周期", "单位"], [[esc(m.period.label(cadence)), site.unit_link(m.unit, p)]
                                            for m in sorted(st.misses, key=lambda m: m.period, reverse=True)]))
     out += ["", "## 时间线", ""]
-    events = []
-    for u in site.repo.updates_of(t.id):
-        if u.date <= site.s.as_of:
-            events.append((u.date, 2, f"**{esc(u.state)}**　{site.unit_link(u.unit, p)}：{esc(u.text)}"))
-    for e in t.extensions:
-        if e.requested <= site.s.as_of:
-            events.append((e.requested, 1, f"**申请延期**：{esc(e.reason)}"))
-        if e.approved <= site.s.as_of:
-            events.append((e.approved, 1, f"**批准延期**至 {e.new_due}（{site.unit_link(e.approved_by, p)}）"))
-    if t.closure and t.closure.date <= site.s.as_of:
-        events.append((t.closure.date, 0, f"**销号**（{site.unit_link(t.closure.verified_by, p)}）：{cell(t.closure.note)}"))
-    events.sort(key=lambda e: (e[0], e[1]), reverse=True)
-    out.append("\n".join(f"- {d}　{text}" for d, _, text in events) if events else "暂无记录。")
+    lines = []
+    for e in site.s.timeline(t):
+        if e.what == "update":
+            text = f"**{esc(e.update.state)}**　{site.unit_link(e.unit, p)}：{esc(e.update.text)}"
+        elif e.what == "extension_requested":
+            text = f"**申请延期**：{esc(e.extension.reason)}"
+        elif e.what == "extension_approved":
+            text = f"**批准延期**至 {e.extension.new_due}（{site.unit_link(e.unit, p)}）"
+        else:
+            text = f"**销号**（{site.unit_link(e.unit, p)}）：{cell(e.closure.note)}"
+        lines.append(f"- {e.day}　{text}")
+    out.append("\n".join(lines) if lines else "暂无记录。")
     return "\n".join(out) + "\n"

@@ -14,7 +14,7 @@ from duban.zh import percent
 def unit_pages(site: Context) -> None:
     lead_tallies = {t.key: t for t in figures.tasks_by_unit(site.s)}
     units = sorted(site.repo.units.values(), key=lambda u: (u.order, u.id))
-    avg = district_average(list(lead_tallies.values()))
+    avg = figures.average(list(lead_tallies.values()))
     for unit in units:
         site.pages[f"units/{unit.id}.md"] = unit_page(site, unit, lead_tallies.get(unit.id), avg)
     rows = []
@@ -27,20 +27,10 @@ def unit_pages(site: Context) -> None:
         table(["单位", "类别", "牵头任务", "已销号", "逾期", "滞报/缺报", "按期完成率"], rows)])
 
 
-def district_average(tallies: list[Tally]) -> dict[str, float | None]:
-    if not tallies:
-        return {}
-    rates = [t.on_time_rate for t in tallies if t.on_time_rate is not None]
-    return {"total": sum(t.total for t in tallies) / len(tallies),
-            "overdue": sum(t.overdue for t in tallies) / len(tallies),
-            "rate": sum(rates) / len(rates) if rates else None}
-
-
 def unit_page(site: Context, unit: Unit, tally: Tally | None, avg) -> str:
     p = "../"
     tally = tally or Tally(unit.id, unit.short_name)
-    lead = [st for st in site.s.tasks.values() if unit.id in st.task.lead_units]
-    partner = [st for st in site.s.tasks.values() if unit.id in st.task.partner_units]
+    lead, partner = site.s.tasks_of_unit(unit.id)
     urgency = {"overdue": 0, "missed": 1, "stale": 2, "due_soon": 3}
 
     def key(st: TaskState):
@@ -58,14 +48,14 @@ def unit_page(site: Context, unit: Unit, tally: Tally | None, avg) -> str:
     out += ["", f"## 配合任务（{len(partner)} 项）", ""]
     out.append(table(site.TASK_HEADERS, [site.task_row(st, p) for st in sorted(partner, key=key)]))
     for kind in site.repo.case_kinds():
-        states = [c for c in site.s.cases.get(kind.name, []) if c.case.unit == unit.id]
+        states = site.s.cases_of(kind.name, unit.id)
         if not states:
             continue
         t = figures.cases_total(site.s, kind.name, states)
         out += ["", f"## {esc(kind.label)}（{len(states)} 件）", ""]
         out.append(f"办结 {t.closed} 件，按期 {t.closed_on_time} 件，在办 {t.open} 件，逾期 {t.overdue} 件；"
                    f"[查看台账](../registers/{kind.name}/index.md)。\n")
-        urgent = sorted((c for c in states if c.state in ("overdue", "due_soon")), key=lambda c: (-c.days_overdue, c.case.id))
+        urgent = site.s.urgent_cases(kind.name, unit.id)
         if urgent:
             out.append(site.case_table(kind.name, urgent, p))
     return "\n".join(out) + "\n"
