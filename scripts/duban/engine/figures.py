@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Callable, Iterable
 
-from duban.engine.state import CaseState, TaskState
 from duban.engine.snapshot import Evaluator, Snapshot
+from duban.engine.state import CaseState, TaskState
 
 
 @dataclass

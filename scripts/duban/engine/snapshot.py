@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 from duban.engine.asof import record_as_of
 from duban.engine.settings import Settings, load_settings
-from duban.engine.state import CaseState, TaskState, case_state, evidence_dates, task_state
+from duban.engine.state import (
+    CaseState,
+    TaskState,
+    case_state,
+    evidence_dates,
+    task_state,
+)
 from duban.records.model import Closure, Extension, Repository, Task, Update
 
 SNAPSHOT_CACHE = 16  # recent snapshots kept (reports look back a few weeks)

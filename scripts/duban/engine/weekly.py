@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from duban.engine import figures
 from duban.engine.figures import Tally
-from duban.engine.state import CaseState, Miss, TaskState
 from duban.engine.snapshot import Evaluator, Snapshot
+from duban.engine.state import CaseState, Miss, TaskState
 from duban.records.model import Repository
 from duban.zh import cn_date, percent
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from duban import atomic
 from duban.engine import figures
-from duban.engine.state import TaskState
-from duban.engine.snapshot import Snapshot
 from duban.engine.settings import Settings
+from duban.engine.snapshot import Snapshot
+from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
 from duban.outputs.charts import Bar, ChartFontMissing, bar_chart, line_chart
 from duban.outputs.md import NO_SEARCH, badge, cell, esc, table

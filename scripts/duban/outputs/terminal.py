@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from duban.engine.state import TaskState
 from duban.engine.snapshot import Snapshot
+from duban.engine.state import TaskState
 from duban.zh import ESTIMATED, width
 
 

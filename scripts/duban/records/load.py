@@ -18,6 +18,7 @@ needs a location; the clean path builds the data and throws the tree away.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -316,3 +317,15 @@ def load_file(path: Path | str, file: str | None = None) -> Loaded:
     except OSError as exc:
         return Loaded(file, None, [Problem(file, 1, 1, "-", f"无法读取文件：{exc.strerror or exc}", "io")])
     return load_bytes(data, file)
+
+
+def digest(root: Path) -> str:
+    """A hash of the repository's inputs (every record file and everything in ``schemas/``), names and
+    bytes: a cache key for what they produce."""
+    from duban.records.validate.discover import SCHEMAS, record_files
+
+    h = hashlib.sha256()
+    for path in sorted(record_files(root)) + sorted(p for p in (root / SCHEMAS).glob("*") if p.is_file()):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

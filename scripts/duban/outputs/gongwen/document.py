@@ -19,9 +19,23 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from duban.atomic import normalize_zip
-from duban.outputs.gongwen.fonts import FANGSONG, KAITI, SIZE_2, SIZE_3, SIZE_XIAO4, XIAOBIAOSONG
+from duban.outputs.gongwen.fonts import (
+    FANGSONG,
+    KAITI,
+    SIZE_2,
+    SIZE_3,
+    SIZE_XIAO4,
+    XIAOBIAOSONG,
+)
 from duban.outputs.gongwen.oxml import indent_chars, no_snap, run
-from duban.outputs.gongwen.setup import HEADING_FONT, HEADING_STYLE, footer, setup_page, setup_settings, setup_styles
+from duban.outputs.gongwen.setup import (
+    HEADING_FONT,
+    HEADING_STYLE,
+    footer,
+    setup_page,
+    setup_settings,
+    setup_styles,
+)
 from duban.zh import width
 
 NONE = "无。"

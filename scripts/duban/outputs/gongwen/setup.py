@@ -8,8 +8,20 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from duban.outputs.gongwen.fonts import (CHAR, FANGSONG, HEITI, KAITI, LINE_PITCH, SIZE_2, SIZE_3, SIZE_4, SIZE_XIAO4,
-                                         SONGTI, TABLE_LINE, XIAOBIAOSONG)
+from duban.outputs.gongwen.fonts import (
+    CHAR,
+    FANGSONG,
+    HEITI,
+    KAITI,
+    LINE_PITCH,
+    SIZE_2,
+    SIZE_3,
+    SIZE_4,
+    SIZE_XIAO4,
+    SONGTI,
+    TABLE_LINE,
+    XIAOBIAOSONG,
+)
 from duban.outputs.gongwen.oxml import field, no_snap, ppr_child, run, set_fonts
 
 # style id -> (Chinese name shown in Word, font, size, outline level or None)

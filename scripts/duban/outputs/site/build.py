@@ -20,10 +20,11 @@ from pathlib import Path
 
 from duban import __version__
 from duban.engine.snapshot import Evaluator
+from duban.records.load import digest
 from duban.records.model import Repository
 from duban.records.model import build as build_model
 from duban.records.problems import Problem, Report
-from duban.records.validate import SCHEMAS, check_repository, record_files
+from duban.records.validate import check_repository
 
 CACHE = Path("build") / "cache" / "weekly"
 
@@ -50,9 +51,9 @@ class _Collect(logging.Handler):
 def fingerprint(root: Path) -> str:
     """A hash of everything a report depends on: records, schemas and duban's own code."""
     h = hashlib.sha256(__version__.encode())
-    code = sorted(Path(__file__).resolve().parents[2].rglob("*.py"))
-    for path in sorted(record_files(root)) + sorted((root / SCHEMAS).glob("*")) + code:
-        h.update(path.name.encode() if path in code else path.relative_to(root).as_posix().encode())
+    h.update(digest(root).encode())
+    for path in sorted(Path(__file__).resolve().parents[2].rglob("*.py")):
+        h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from duban.engine import figures
-from duban.engine.state import CaseState, TaskState
 from duban.engine.snapshot import Snapshot
+from duban.engine.state import CaseState, TaskState
 from duban.outputs.md import badge, cell, esc, table
 from duban.records.model import Task
 from duban.zh import ESTIMATED, cn_date
