@@ -1,4 +1,6 @@
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,22 @@ def update_golden(request) -> bool:
     import os
 
     return bool(request.config.getoption("--update-golden") or os.environ.get("DUBAN_UPDATE_GOLDEN"))
+
+
+def unavailable(reason: str, install: str):
+    """Skip on a developer's machine; under CI (``CI`` set) a missing tool fails, never skips."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run this test: {install}", pytrace=False)
+    pytest.skip(f"{reason}: {install}")
+
+
+def tool(name: str, install: str) -> str:
+    """A command-line tool: the one installed beside this Python (the virtual environment's bin/, which is not
+    on PATH when the suite runs as ``.venv/bin/python -m pytest``), else the one on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        unavailable(f"{name} is not installed", install)
+    return found

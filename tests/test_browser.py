@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import unavailable as missing
 from sitebuild import AS_OF, AS_OF_TEXT, ROOT, ClientSearch, hostile_site, shipped_site
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -27,12 +28,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run"]
 INSTALL = "install with `apt-get install chromium fonts-noto-cjk` and `pip install 'playwright>=1.40,<2'`"
 PLAN = "plan/quantai-2023-46/"
+pytestmark = pytest.mark.slow  # a real browser: skip locally with -m "not slow"
 
 
 def unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the browser tests: {INSTALL}", pytrace=False)
-    pytest.skip(f"{reason}: {INSTALL}")
+    missing(reason, INSTALL)
 
 
 @pytest.fixture(scope="module")

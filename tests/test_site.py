@@ -34,6 +34,8 @@ from sitebuild import (
     unrefined_index,
 )
 
+pytestmark = pytest.mark.slow  # builds the whole shipped site: skip locally with -m "not slow"
+
 PLAN = "plan/quantai-2023-46/"
 
 

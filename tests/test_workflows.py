@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import tool
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -33,9 +33,7 @@ def steps(workflow: dict):
 
 
 def run_tool(args: list[str]) -> subprocess.CompletedProcess:
-    exe = shutil.which(args[0])
-    if exe is None:
-        pytest.skip(f"{args[0]} 未安装（pip install check-jsonschema zizmor），跳过工作流检查")
+    exe = tool(args[0], "pip install -e '.[test]' (check-jsonschema and zizmor are test extras)")
     return subprocess.run([exe, *args[1:]], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
