@@ -45,6 +45,8 @@ import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
@@ -82,6 +84,12 @@ CASE_KINDS = ("dispute", "hazard", "risk_assessment")
 
 _ONE = timedelta(days=1)
 
+
+@cache
+def _phrases(name: str) -> dict:
+    """The phrase table ``duban_demo/phrases/<name>.yaml``, read once."""
+    text = files("duban_demo").joinpath("phrases", f"{name}.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
 
 
 class NotSyntheticError(FileExistsError):
@@ -163,13 +171,13 @@ def _periods(cadence: str, first: date, last: date) -> list[tuple[date, date]]:
 
 
 # How long before a period's end reports are usually filed.
-_REPORT_WINDOW = {"每周": 2, "每半月": 4, "每月": 6, "每季度": 14, "每年": 30}
+_REPORT_WINDOW = _phrases("updates")["report_window_days"]
 
 
 def _place_name(unit: dict) -> str:
     """Short display name of a town ("洛阳镇"), used as a prefix of generic places."""
     name = str(unit.get("short_name") or unit.get("name") or unit.get("id"))
-    for suffix in ("人民政府", "党委", "政府"):
+    for suffix in _phrases("units")["name_suffixes"]:
         if name.endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
     return name
@@ -193,140 +201,15 @@ def _first_available(preferred, available: set[str]) -> str | None:
 # --------------------------------------------------------------------------
 # progress update texts (user-visible, Chinese)
 
+_UP = _phrases("updates")
 # Work done, by clause of the plan (or by a keyword of the task title).
 # {a} >= {b} >= 1 and {c} is small.
-_WORK = {
-    "2.1": [
-        "排查梳理拟审批、核准的重大固定资产投资项目{a}个，督促评估主体落实“应评尽评”要求，已完成社会稳定风险评估{b}个。",
-        "对在建重大项目开展涉稳风险跟踪，排查风险点{c}个，已落实防范化解措施，未发生因项目引发的群体性事件。",
-        "组织评估主体单位开展社会稳定风险评估业务培训{c}场，规范评估报告备案和评估结果运用。",
-    ],
-    "2.2": [
-        "收集报送涉稳情报信息{a}条，其中预警性信息{b}条，均在规定时限内报送并跟踪核查。",
-        "召开维稳形势分析研判会{c}次，梳理影响稳定的主要矛盾{a}类，提出针对性应对措施并分解落实。",
-        "会同相关部门开展情报信息互通共享，推送跨部门线索{a}条，已核查反馈{b}条。",
-    ],
-    "2.3": [
-        "开展矛盾纠纷排查{c}轮，排查纠纷{a}件，已化解{b}件，其余纳入台账跟踪调处。",
-        "办理初信初访{a}件，按期办结{b}件，落实限时办理反馈制度。",
-        "组织开展信访法治宣传{c}场，引导群众依法理性表达诉求。",
-    ],
-    "2.4": [
-        "围绕涉房地产、涉征地拆迁、涉劳资等领域开展风险排查，梳理重点涉稳问题{a}个，已化解{b}个，其余落实专班跟踪。",
-        "会同行业主管部门开展联合监管检查{c}次，督促整改问题{a}个。",
-        "对重点涉稳问题分类建立工作台账，逐一明确责任单位和化解时限，本期新增化解{b}个。",
-    ],
-    "2.5": [
-        "组织开展社会面巡防{a}次，整合群防群治力量参与巡逻，辖区治安形势总体平稳。",
-        "推进社会面防控单元建设，新建或升级视频监控点位{a}个，完成治安卡口联网{c}处。",
-        "开展治安重点地区排查整治{c}次，整改治安隐患{a}处。",
-    ],
-    "2.6": [
-        "开展公共安全隐患滚动排查，排查隐患{a}处，已整改销号{b}处，其余限期整改。",
-        "对学校、医院、涉危涉爆单位开展人防、技防、物防检查{c}轮，督促落实整改措施。",
-        "深入开展寄递物流、燃气、消防等专项治理，检查场所{a}家次，发现问题已交办属地跟踪整改。",
-    ],
-    "2.7": [
-        "对涉稳重点人员开展动态评估{c}轮，落实“一人一策”稳控帮扶措施，未发生脱管漏管。",
-        "会同相关部门开展走访帮扶{a}人次，协调解决实际困难{b}件。",
-        "对严重精神障碍患者、社区矫正对象等重点人群落实分级分类管理，更新风险等级{b}人次。",
-    ],
-    "2.8": [
-        "修订完善群体性上访应急处置工作方案，进一步明确责任领导和处置流程。",
-        "组织开展群体性事件应急处置演练{c}次，检验现场处置和劝返接回衔接。",
-        "排查群体性上访苗头{c}起，已落实源头化解和就地稳控措施。",
-    ],
-    "2.9": [
-        "依托“海丝守护者”平台发动平安志愿者参与巡防{a}人次，收集上报线索{b}条。",
-        "开展人民调解员、网格员业务培训{c}期，进一步规范群防群治队伍管理。",
-        "推进网格化治理，调整优化网格{c}个，落实网格员日常巡查走访。",
-    ],
-    "2.10": [
-        "将主动创稳工作经费纳入年度预算，保障各项工作有序开展。",
-        "开展主动创稳工作跟踪问效督查{c}次，督促整改问题{a}个。",
-        "完善考核奖惩和容错纠错机制，形成工作制度{c}项。",
-    ],
-    "3.1": [
-        "主要领导专题听取主动创稳工作情况汇报{c}次，研究解决重点难点问题{a}个。",
-        "将主动创稳工作列入重要议事日程，明确分管领导和责任科室。",
-    ],
-    "3.2": [
-        "对照职责梳理完善主动创稳工作机制{c}项，明确责任分工和工作流程。",
-        "参照区级做法细化本单位主动创稳工作机制，建立工作台账。",
-    ],
-    "3.3": [
-        "组织执法人员开展法治培训{c}场，规范执法办案流程，依法处置涉稳问题。",
-        "开展普法宣传进村居活动{c}场，引导群众依法表达诉求。",
-    ],
-    "3.4": [
-        "对各乡镇、各单位主动创稳工作开展督导检查{c}次，通报问题{a}个，已督促整改{b}个。",
-        "将主动创稳工作纳入平安建设考评内容，细化考评指标和评分标准。",
-    ],
-    "舆情": [
-        "开展网络涉稳舆情巡查，发现处置涉稳舆情{c}条，未发生舆情炒作。",
-        "完善舆情监测预警和应对处置流程，组织舆情应对培训{c}场。",
-    ],
-    "会议": [
-        "召开矛盾纠纷和信访问题排查调处协调会议{c}次，研判事项{a}件，交办{b}件。",
-        "按制度召开排查调处协调会议，对交办事项逐件跟踪督办，已办结{b}件。",
-    ],
-    "宣传": [
-        "组织开展主动创稳主题宣传{c}场，发放宣传材料{a}份，营造浓厚工作氛围。",
-    ],
-    "交办": [
-        "收到交办事项{a}件，按期办理反馈{b}件，其余已说明情况并明确办结时限。",
-        "对交办事项逐件明确责任人和办理时限，已办结反馈{b}件。",
-    ],
-    "": [
-        "按照方案要求推进各项措施落实，完成阶段性工作{c}项。",
-        "细化工作措施，明确责任分工，各项工作有序推进。",
-    ],
-}
-
+_WORK = {key: tuple(texts) for key, texts in _UP["work"].items()}
 # Title keywords that pick a work list before the clause does (checked in order).
-_TITLE_KEYS = (
-    ("舆情", "舆情"),
-    ("协调会议", "会议"),
-    ("交办", "交办"),
-    ("宣传", "宣传"),
-    ("风险评估", "2.1"),
-    ("情报", "2.2"),
-    ("研判", "2.2"),
-    ("纠纷", "2.3"),
-    ("信访", "2.3"),
-    ("隐患", "2.6"),
-    ("重点人", "2.7"),
-    ("上访", "2.8"),
-    ("网格", "2.9"),
-    ("志愿", "2.9"),
-    ("群防群治", "2.9"),
-    ("经费", "2.10"),
-    ("督查", "3.4"),
-    ("考评", "3.4"),
-    ("治安", "2.5"),
-    ("法治", "3.3"),
-)
-
-_NEXT = (
-    "下一步将持续跟踪推进，确保各项措施落实到位。",
-    "下一步将加强统筹协调，按时间节点推进。",
-    "下一步将继续压实责任，做好常态化工作。",
-    "",
-    "",
-)
-
-_BLOCKED = (
-    "因涉及多个部门职责交叉，部分工作推进较慢，已提请督办单位协调解决。",
-    "受项目前期手续尚未齐全影响，相关工作暂未取得实质进展，正在加紧对接。",
-    "部分问题涉及历史遗留因素，化解难度较大，已制定专项方案分步推进。",
-    "因工作力量调整，进度滞后于计划，已重新明确责任科室和时间节点。",
-)
-
-_DONE = (
-    "经自查，本项任务各项措施已落实，相关台账和佐证材料已整理归档，申请督办单位核实销号。",
-    "本项任务已按时间节点完成，工作总结已报送，申请核实销号。",
-    "各项工作已完成并形成长效机制，申请督办单位核实销号。",
-)
+_TITLE_KEYS = tuple(_UP["title_keys"].items())
+_PERIOD = _UP["period"]
+_TEXT = _UP["text"]
+_ENDINGS = {state: tuple(texts) for state, texts in _UP["endings"].items()}
 
 
 def _work_key(task: dict) -> str:
@@ -339,7 +222,7 @@ def _work_key(task: dict) -> str:
         if clause in _WORK:
             return clause
         clause = clause.rpartition(".")[0]
-    return ""
+    return "default"
 
 
 def _work_sentence(rng: random.Random, key: str) -> str:
@@ -350,25 +233,21 @@ def _work_sentence(rng: random.Random, key: str) -> str:
 
 def _period_phrase(cadence: str | None, ps: date | None) -> str:
     if cadence is None or ps is None:
-        return "截至目前"
-    if cadence == "每周":
-        return "本周"
-    if cadence == "每半月":
-        return f"{ps.month}月{'上' if ps.day <= 15 else '下'}半月"
-    if cadence == "每月":
-        return f"{ps.month}月份"
-    if cadence == "每季度":
-        return f"{ps.year}年第{'一二三四'[(ps.month - 1) // 3]}季度"
-    return f"{ps.year}年"
+        return _PERIOD["none"]
+    return _PERIOD["cadence"].get(cadence, _PERIOD["other"]).format(
+        year=ps.year,
+        month=ps.month,
+        half=_PERIOD["halves"][0 if ps.day <= 15 else 1],
+        quarter=_PERIOD["quarters"][(ps.month - 1) // 3],
+    )
 
 
 def _update_text(rng, key, state, cadence=None, ps=None) -> str:
     work = _work_sentence(rng, key)
-    if state == "已完成":
-        return work + rng.choice(_DONE)
-    if state == "受阻":
-        return f"{_period_phrase(cadence, ps)}，{work}{rng.choice(_BLOCKED)}"
-    return f"{_period_phrase(cadence, ps)}，{work}{rng.choice(_NEXT)}"
+    if state not in ("已完成", "受阻"):
+        state = "推进中"
+    ending = rng.choice(_ENDINGS[state])
+    return _TEXT[state].format(period=_period_phrase(cadence, ps), work=work, ending=ending)
 
 
 # --------------------------------------------------------------------------
@@ -497,47 +376,30 @@ def _deadline_updates(out, rng, task, tstart, end, unreported=False):
         )
 
 
+_MT = _phrases("meetings")
 # Categories as they are named in meeting summaries.
-_MEETING_TOPICS = (
-    "土地山林纠纷",
-    "邻里纠纷",
-    "婚姻家庭纠纷",
-    "征地拆迁问题",
-    "劳资纠纷",
-    "物业纠纷",
-    "房屋宅基地纠纷",
-    "涉企纠纷",
-    "信访积案",
-    "合同债务纠纷",
-)
-
-# Units that usually attend a coordination meeting, when they exist:
-# at district level the petitions office, police, justice and the departments
-# most disputes involve; in a town the police station, justice office and
-# petitions office (represented by their district departments).
-_MEETING_REGULARS = {
-    "区级": ("xfj", "gaj", "sfj", "rsj", "zjj", "zrj"),
-    "乡镇": ("gaj", "sfj", "xfj"),
-}
+_MEETING_TOPICS = tuple(_MT["topics"])
+# Units that usually attend a coordination meeting (by level), when they exist.
+_MEETING_REGULARS = {level: tuple(units) for level, units in _MT["regulars"].items()}
+_SUMMARY = _MT["summary"]
 
 
 def _meeting(rng, unit, day, level, attendees_pool) -> dict:
     if level == "区级":
         discussed = rng.randint(5, 15)
-        lead_in = "通报全区矛盾纠纷排查化解情况，"
         n_att = rng.randint(4, 7)
     else:
         discussed = rng.randint(2, 10)
-        lead_in = ""
         n_att = rng.randint(2, 4)
     assigned = rng.randint(0 if discussed < 4 else 1, discussed)
     topics = rng.sample(_MEETING_TOPICS, k=min(rng.randint(1, 3), discussed))
     counts = [1] * len(topics)
     for _ in range(discussed - len(topics)):
         counts[rng.randrange(len(topics))] += 1
-    parts = "、".join(f"{t}{c}件" for t, c in zip(topics, counts))
-    summary = f"{lead_in}研究{parts}，交办{assigned}件"
-    summary += "，其余当场答复或纳入跟踪。" if assigned < discussed else "。"
+    items = _SUMMARY["separator"].join(_SUMMARY["item"].format(topic=t, count=c) for t, c in zip(topics, counts))
+    lead_in = _SUMMARY["lead_in"].get(level, "")
+    summary = _SUMMARY["text"].format(lead_in=lead_in, items=items, assigned=assigned)
+    summary += _SUMMARY["pending"] if assigned < discussed else _SUMMARY["all_assigned"]
     pool = [u for u in attendees_pool if u != unit]
     regular = [u for u in _MEETING_REGULARS.get(level, ()) if u in pool]
     others = [u for u in pool if u not in regular]
@@ -587,57 +449,15 @@ def _meetings(out, seen, rng, task, cadence, first, last, end, town_ids, attende
 # --------------------------------------------------------------------------
 # case records: disputes
 
-_DISPUTE_CATEGORIES = (
-    ("邻里纠纷", 18),
-    ("婚姻家庭", 12),
-    ("土地山林", 10),
-    ("房屋宅基地", 9),
-    ("合同债务", 10),
-    ("劳资纠纷", 10),
-    ("征地拆迁", 6),
-    ("物业纠纷", 6),
-    ("交通事故", 7),
-    ("涉企纠纷", 5),
-    ("医疗纠纷", 3),
-    ("其他", 4),
-)
-_DISPUTE_SOURCES = (
-    ("网格排查", 30),
-    ("群众来访", 25),
-    ("12345热线", 15),
-    ("信访转办", 10),
-    ("部门移交", 8),
-    ("上级交办", 6),
-    ("其他", 6),
-)
-_DISPUTE_SUMMARIES = {
-    "婚姻家庭": ("家庭成员之间因赡养老人问题产生矛盾", "离婚后因子女抚养问题产生纠纷", "兄弟之间因分家析产产生争议"),
-    "邻里纠纷": ("相邻住户因排水问题产生矛盾", "邻里之间因建房采光通风问题产生纠纷", "相邻住户因噪音扰民产生矛盾"),
-    "土地山林": ("两个村民小组之间因山林界址不清产生争议", "村民之间因承包地边界划分产生纠纷", "因土地流转租金支付问题产生纠纷"),
-    "征地拆迁": ("被征收户对征迁补偿标准有异议", "因安置房分配问题产生争议", "因青苗补偿款分配产生纠纷"),
-    "劳资纠纷": ("某企业拖欠员工工资引发纠纷", "某工地拖欠务工人员工资引发争议", "员工与企业因解除劳动合同经济补偿产生争议"),
-    "医疗纠纷": ("患者家属对某卫生院诊疗结果有异议", "因医疗费用结算产生争议"),
-    "物业纠纷": ("业主与物业公司因物业费收取产生纠纷", "小区业主因停车位管理与物业产生矛盾"),
-    "交通事故": ("因交通事故赔偿金额产生争议", "电动自行车与行人碰撞后因赔偿问题产生纠纷"),
-    "合同债务": ("因民间借贷未按期归还产生纠纷", "因装修工程款结算产生争议", "因买卖合同货款支付产生纠纷"),
-    "房屋宅基地": ("相邻户之间因宅基地界址产生争议", "因旧房翻建占用公共通道产生纠纷"),
-    "涉企纠纷": ("企业生产噪音影响周边群众引发矛盾", "企业与村集体因厂房租赁合同产生纠纷"),
-    "其他": ("因村集体收益分配问题产生意见", "因公共设施使用问题产生矛盾"),
-}
-_DISPUTE_PLACES = ("某村", "某村", "某社区", "某社区", "某工业区", "某小区")
-_GROUP_CATEGORIES = frozenset(("劳资纠纷", "征地拆迁", "物业纠纷", "土地山林", "涉企纠纷"))
-_RESOLVED = (
-    "经调解达成调解协议并已履行",
-    "经调解双方达成和解",
-    "协调相关部门解决合理诉求，当事人表示满意",
-    "经释法明理，当事人撤回诉求",
-)
-_UNRESOLVED = (
-    "调解不成，已引导通过诉讼途径解决",
-    "调解不成，已告知通过仲裁途径解决",
-    "双方分歧较大，已移交相关部门依法处理",
-)
-_TIME_LIMITS = ((30, "日"), (30, "日"), (30, "日"), (30, "日"), (15, "工作日"), (15, "工作日"), (60, "日"))
+_DS = _phrases("disputes")
+_DISPUTE_CATEGORIES = tuple((c, v["weight"]) for c, v in _DS["categories"].items())
+_DISPUTE_SOURCES = tuple(_DS["sources"].items())
+_DISPUTE_SUMMARIES = {c: tuple(v["summaries"]) for c, v in _DS["categories"].items()}
+_DISPUTE_PLACES = tuple(_DS["places"])
+_GROUP_CATEGORIES = frozenset(c for c, v in _DS["categories"].items() if v.get("group"))
+_RESOLVED = tuple(_DS["outcomes"]["化解"])
+_UNRESOLVED = tuple(_DS["outcomes"]["未化解"])
+_TIME_LIMITS = tuple((t["days"], t["unit"]) for t in _DS["time_limits"])
 
 
 def _weighted(items):
@@ -737,130 +557,19 @@ def _dispute(rng, unit, town_name, received, tl, end, fate=None) -> dict:
 # --------------------------------------------------------------------------
 # case records: hazards
 
-_HAZARD_CATEGORIES = (
-    ("消防", 25),
-    ("燃气", 12),
-    ("房屋", 15),
-    ("寄递物流", 6),
-    ("景区", 3),
-    ("森林防火", 6),
-    ("宗教场所", 3),
-    ("涉危涉爆", 5),
-    ("道路交通", 10),
-    ("校园", 5),
-    ("医院", 3),
-    ("其他", 7),
-)
+_HZ = _phrases("hazards")
+_HAZARD_CATEGORIES = tuple((c, v["weight"]) for c, v in _HZ["categories"].items())
 _HC_VALUES, _HC_CUM = _weighted(_HAZARD_CATEGORIES)
 
 # category -> (sites, [(description, measures), ...])
 _HAZARD_TEXT = {
-    "消防": (
-        ("某小微企业厂房", "某出租房", "某商业综合体", "某“三合一”场所", "某电动自行车集中停放点"),
-        (
-            ("疏散通道堆放杂物，安全出口标识缺失", "清理疏散通道杂物，补设安全出口标识"),
-            ("电动自行车在室内违规停放充电", "设置集中充电点，清理室内停放车辆"),
-            ("消防设施维护保养不到位，部分灭火器过期", "更换过期灭火器，委托维保单位检测消防设施"),
-            ("电气线路私拉乱接，存在火灾隐患", "规范电气线路敷设，加装漏电保护装置"),
-        ),
-    ),
-    "燃气": (
-        ("某餐饮店", "某瓶装燃气供应站", "某小区"),
-        (
-            ("燃气软管老化且未安装泄漏报警装置", "更换金属波纹管并安装燃气泄漏报警装置"),
-            ("瓶装液化气钢瓶超期未检", "超期钢瓶退回供应站检测更换"),
-            ("燃气管道被违规包封", "拆除包封设施，恢复管道检修空间"),
-        ),
-    ),
-    "房屋": (
-        ("某村自建房", "某老旧小区", "某经营性自建房"),
-        (
-            ("房屋墙体开裂，存在结构安全隐患", "委托鉴定机构开展安全鉴定，落实加固措施"),
-            ("擅自加层改变房屋结构", "停止使用加层部分并限期拆除"),
-            ("经营性自建房未取得安全鉴定", "暂停经营，完成安全鉴定后恢复使用"),
-        ),
-    ),
-    "寄递物流": (
-        ("某物流网点", "某快递驿站"),
-        (
-            ("未严格落实收寄验视制度", "开展从业人员培训，落实收寄验视和实名收寄"),
-            ("分拣场地消防设施不足", "增配灭火器材，清理分拣区可燃物"),
-        ),
-    ),
-    "景区": (
-        ("某景区",),
-        (
-            ("游览步道护栏松动", "更换护栏并增设警示标识"),
-            ("节假日客流管控措施不足", "制定限流预案，增设安全引导岗"),
-        ),
-    ),
-    "森林防火": (
-        ("某山林片区", "某林地"),
-        (
-            ("林区周边违规用火现象时有发生", "增设防火宣传牌，加强护林巡查"),
-            ("防火隔离带杂草未清理", "组织清理隔离带可燃物"),
-        ),
-    ),
-    "宗教场所": (
-        ("某宫庙", "某宗教活动场所"),
-        (
-            ("香炉周边堆放可燃物，用火用电管理不规范", "清理可燃物，落实用火用电专人管理"),
-            ("活动场所消防器材配备不足", "增配灭火器材并开展消防演练"),
-        ),
-    ),
-    "涉危涉爆": (
-        ("某加油站", "某化工企业仓库", "某烟花爆竹经营点"),
-        (
-            ("危险化学品储存台账不规范", "完善出入库台账，落实专人管理"),
-            ("防雷防静电设施检测过期", "委托检测机构完成防雷防静电检测"),
-        ),
-    ),
-    "道路交通": (
-        ("某路口", "某国道路段", "某村道急弯路段"),
-        (
-            ("路口视线受阻，缺少减速警示设施", "清理遮挡绿植，增设减速带和警示标志"),
-            ("临水临崖路段缺少防护栏", "增设波形护栏和警示桩"),
-        ),
-    ),
-    "校园": (
-        ("某小学", "某幼儿园", "某中学"),
-        (
-            ("校门口护学岗硬质隔离设施不足", "增设硬质隔离设施，落实护学岗"),
-            ("部分监控设备故障", "维修更换故障监控设备，实现重点部位全覆盖"),
-        ),
-    ),
-    "医院": (
-        ("某卫生院", "某社区卫生服务站"),
-        (
-            ("一键报警装置未与公安联网", "完成一键报警装置联网调试"),
-            ("医用氧气瓶存放不规范", "设置专用存放区并落实防倾倒措施"),
-        ),
-    ),
-    "其他": (
-        ("某农贸市场", "某建筑工地"),
-        (
-            ("市场内电线老化裸露", "更换老化线路，规范用电管理"),
-            ("工地临边防护不到位", "完善临边防护设施，加强日常巡查"),
-        ),
-    ),
+    c: (tuple(v["sites"]), tuple((p["description"], p["measures"]) for p in v["problems"]))
+    for c, v in _HZ["categories"].items()
 }
 
 # category -> departments that may own such a hazard, when they exist
-_HAZARD_DEPTS = {
-    "消防": ("xfjy", "yjj"),
-    "燃气": ("zjj",),
-    "房屋": ("zjj",),
-    "寄递物流": ("gaj",),
-    "景区": ("wlj", "whj", "jyj"),
-    "森林防火": ("zrj", "nyj"),
-    "宗教场所": ("tzb",),
-    "涉危涉爆": ("yjj", "gaj"),
-    "道路交通": ("jtj", "gaj"),
-    "校园": ("jyj",),
-    "医院": ("wjj",),
-    "其他": ("yjj",),
-}
-_HAZARD_DAYS = (7, 10, 15, 15, 20, 30, 30, 45, 60)
+_HAZARD_DEPTS = {c: tuple(v["departments"]) for c, v in _HZ["categories"].items()}
+_HAZARD_DAYS = tuple(_HZ["deadline_days"])
 
 
 def _hazard_fate(rng, found, deadline, end) -> str:
@@ -925,34 +634,13 @@ def _hazard(rng, unit, category, town_name, found, deadline, end, fate=None) -> 
 # --------------------------------------------------------------------------
 # case records: social stability risk assessments
 
+_RA = _phrases("risk_assessments")
 # (project type, project, subject units preferred ("town" = the project's town), approving units)
-_PROJECTS = (
-    ("征地拆迁", "某片区征地拆迁项目", ("town",), ("zrj",)),
-    ("征地拆迁", "某道路拓宽工程征地项目", ("town", "zrj"), ("zrj",)),
-    ("房屋征收", "某旧村改造房屋征收项目", ("town", "zjj"), ("zjj",)),
-    ("工程建设", "某安置房建设项目", ("zjj",), ("zjj", "fgj")),
-    ("工程建设", "某学校新建工程", ("zjj", "jyj"), ("fgj",)),
-    ("市政交通", "某道路拓宽工程", ("jtj", "zjj"), ("fgj",)),
-    ("市政交通", "某跨线桥建设工程", ("jtj", "zjj"), ("fgj",)),
-    ("环境影响", "某污水处理厂扩建工程", ("zjj", "fgj"), ("fgj",)),
-    ("环境影响", "某垃圾中转站建设项目", ("town", "zjj"), ("fgj",)),
-    ("产业项目", "某产业园标准厂房项目", ("fgj",), ("fgj",)),
-    ("产业项目", "某新材料生产项目", ("fgj",), ("fgj",)),
-    ("其他", "某农贸市场改造项目", ("town",), ("fgj", "zjj")),
-)
-_APPROVERS = ("fgj", "zjj", "zrj")
-_ASSESSORS = ("委托第三方评估机构", "评估主体单位自行组织评估", "某工程咨询公司")
-_RISK_MEASURES = {
-    "低": ("做好项目信息公开和政策解释，畅通群众诉求表达渠道",),
-    "中": (
-        "落实征求意见和听证程序，逐户做好政策解释，建立风险跟踪台账",
-        "明确属地和主管部门化解责任，对反映集中的问题制定专项处置方案",
-    ),
-    "高": (
-        "暂缓推进，待补偿安置方案优化并再次征求意见后重新评估",
-        "成立工作专班，逐项化解群众合理诉求，制定应急处置预案",
-    ),
-}
+_PROJECTS = tuple((p["type"], p["name"], tuple(p["subjects"]), tuple(p["approvers"])) for p in _RA["projects"])
+_APPROVERS = tuple(_RA["approvers"])
+_ASSESSORS = tuple(_RA["assessors"])
+_RISK_MEASURES = {level: tuple(texts) for level, texts in _RA["measures"].items()}
+_HIGH_RISK_DECISIONS = tuple(_RA["decisions_high"])
 
 
 def _risk_fate(rng, registered, planned, end) -> str:
@@ -999,7 +687,7 @@ def _risk(rng, project, unit, town, approving, registered, planned, end, fate=No
         elif level == "中":
             decision = "有条件实施" if rng.random() < 0.7 else "准予实施"
         else:
-            decision = _pick(rng, ("暂缓实施", "有条件实施", "暂缓实施", "不予实施"))
+            decision = _pick(rng, _HIGH_RISK_DECISIONS)
         rec["assessor"] = _pick(rng, _ASSESSORS)
         rec["assessment_date"] = assessed
         rec["risk_level"] = level
@@ -1370,17 +1058,7 @@ def write_records(root: Path, records: dict[str, dict]) -> int:
 
 #: Units written by ``cases`` into an empty benchmark repository (the same
 #: ids and names as records/units; department names are typical settings).
-BENCH_UNITS = (
-    {"id": "luoyang", "name": "洛阳镇", "short_name": "洛阳镇", "kind": "乡镇", "order": 10},
-    {"id": "dongyuan", "name": "东园镇", "short_name": "东园镇", "kind": "乡镇", "order": 20},
-    {"id": "zhangban", "name": "张坂镇", "short_name": "张坂镇", "kind": "乡镇", "order": 30},
-    {"id": "baiqi", "name": "百崎回族乡", "short_name": "百崎乡", "kind": "乡镇", "order": 40},
-    {"id": "zfw", "name": "区党工委政法委员会", "short_name": "区政法委", "kind": "区直单位", "order": 110, "unconfirmed": True},
-    {"id": "fgj", "name": "区发展和改革局", "short_name": "区发改局", "kind": "区直单位", "order": 210, "unconfirmed": True},
-    {"id": "zjj", "name": "区住房和城乡建设局", "short_name": "区住建局", "kind": "区直单位", "order": 230, "unconfirmed": True},
-    {"id": "zrj", "name": "区自然资源局", "short_name": "区自然资源局", "kind": "区直单位", "order": 240, "unconfirmed": True},
-    {"id": "yjj", "name": "区应急管理局", "short_name": "区应急局", "kind": "区直单位", "order": 250, "unconfirmed": True},
-)
+BENCH_UNITS = tuple(_phrases("units")["bench_units"])
 
 
 def _load_folder(folder: Path) -> list[dict]:
