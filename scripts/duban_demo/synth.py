@@ -45,12 +45,13 @@ import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
+from duban.records.kinds import KindsError, Registry, load_registry
 from duban.records.load import load_file
 from duban.engine.periods import period_of
 from duban.engine.workdays import is_workday
@@ -90,6 +91,47 @@ def _phrases(name: str) -> dict:
     """The phrase table ``duban_demo/phrases/<name>.yaml``, read once."""
     text = files("duban_demo").joinpath("phrases", f"{name}.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
+
+
+#: The schemas of the checkout this package lives in: the default kinds.yaml.
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+
+
+@cache
+def _default_registry() -> Registry:
+    return load_registry(SCHEMAS)
+
+
+def _registry_for(root: Path) -> Registry:
+    """The registry of the repository at ``root``, or the checkout's when it has no schemas/kinds.yaml."""
+    schemas = Path(root) / "schemas"
+    return load_registry(schemas) if (schemas / "kinds.yaml").is_file() else _default_registry()
+
+
+def _kind(registry: Registry, name: str):
+    """The kind ``name`` of the registry (kinds.yaml); ValueError when it is not there."""
+    try:
+        return registry.kinds[name]
+    except KeyError:
+        raise ValueError(f"{registry.root / 'kinds.yaml'} 中没有类别 {name}，无法生成演示数据") from None
+
+
+def _case_spec(registry: Registry, name: str) -> tuple[str, str, str]:
+    """(id prefix, folder, clock start field) of a case kind."""
+    kind = _kind(registry, name)
+    if kind.case is None:
+        raise ValueError(f"{registry.root / 'kinds.yaml'} 中的类别 {name} 不是案件类别（没有 case）")
+    return _phrases(_PHRASE_FILES[name])["id_prefix"], kind.folder, kind.case.start
+
+
+# The phrase file of each kind the generator writes.
+_PHRASE_FILES = {
+    "update": "updates",
+    "meeting": "meetings",
+    "dispute": "disputes",
+    "hazard": "hazards",
+    "risk_assessment": "risk_assessments",
+}
 
 
 class NotSyntheticError(FileExistsError):
@@ -255,12 +297,15 @@ def _update_text(rng, key, state, cadence=None, ps=None) -> str:
 
 
 class _Out:
-    """Collects records by path, adding the "-N" counter on collisions."""
+    """Collects records by path (the kind's folder from the registry, then ``stem``),
+    adding the "-N" counter on collisions."""
 
-    def __init__(self):
+    def __init__(self, registry: Registry):
+        self.registry = registry
         self.records: dict[str, dict] = {}
 
-    def add(self, stem: str, record: dict, id_field: str | None = None) -> None:
+    def add(self, kind: str, stem: str, record: dict, id_field: str | None = None) -> None:
+        stem = f"{_kind(self.registry, kind).folder}/{stem}"
         path = f"{stem}.yaml"
         n = 1
         while path in self.records:
@@ -300,7 +345,7 @@ def _periodic_updates(out, rng, task, cadence, units, first, last, end, stop_aft
                 continue
             state = "受阻" if rng.random() < 0.04 else "推进中"
             text = _update_text(rng, key, state, cadence, ps)
-            out.add(f"updates/{tid}/{day.isoformat()}-{unit}", _update(tid, unit, day, state, text))
+            out.add("update", f"{tid}/{day.isoformat()}-{unit}", _update(tid, unit, day, state, text))
 
 
 def _deadline_updates(out, rng, task, tstart, end, unreported=False):
@@ -366,12 +411,14 @@ def _deadline_updates(out, rng, task, tstart, end, unreported=False):
         elif rng.random() < 0.05:
             state = "受阻"
         out.add(
-            f"updates/{tid}/{day.isoformat()}-{unit}",
+            "update",
+            f"{tid}/{day.isoformat()}-{unit}",
             _update(tid, unit, day, state, _update_text(rng, key, state)),
         )
     if final is not None:
         out.add(
-            f"updates/{tid}/{final.isoformat()}-{lead[0]}",
+            "update",
+            f"{tid}/{final.isoformat()}-{lead[0]}",
             _update(tid, lead[0], final, "已完成", _update_text(rng, key, "已完成")),
         )
 
@@ -406,7 +453,7 @@ def _meeting(rng, unit, day, level, attendees_pool) -> dict:
     chosen = regular[: max(1, n_att - 1)]
     chosen += rng.sample(others, k=min(len(others), max(0, n_att - len(chosen))))
     record = {
-        "id": f"HY-{unit}-{day.isoformat()}",
+        "id": f"{_MT['id_prefix']}-{unit}-{day.isoformat()}",
         "level": level,
         "unit": unit,
         "date": day,
@@ -443,7 +490,7 @@ def _meetings(out, seen, rng, task, cadence, first, last, end, town_ids, attende
             if cadence != "每周" or not (lo <= day <= hi and _is_workday(day)) or rng.random() < 0.2:
                 day = _workday_in(rng, lo, hi)
             rec = _meeting(rng, unit, day, level, attendees_pool)
-            out.add(f"cases/meetings/{rec['id']}", rec, id_field="id")
+            out.add("meeting", rec["id"], rec, id_field="id")
 
 
 # --------------------------------------------------------------------------
@@ -705,16 +752,11 @@ def _risk(rng, project, unit, town, approving, registered, planned, end, fate=No
 # numbering
 
 
-_FOLDERS = {
-    "dispute": ("MD", "cases/disputes", "received"),
-    "hazard": ("YH", "cases/hazards", "found"),
-    "risk_assessment": ("WP", "cases/risk-assessments", "registered"),
-}
+def _number(spec: tuple[str, str, str], records: list[dict], out: dict[str, dict]) -> None:
+    """Give records their ids (sequence per unit and year, in date order) and add them to out.
 
-
-def _number(kind: str, records: list[dict], out: dict[str, dict]) -> None:
-    """Give records their ids (sequence per unit and year, in date order) and add them to out."""
-    prefix, folder, field = _FOLDERS[kind]
+    ``spec`` is the kind's (id prefix, folder, clock start field), see :func:`_case_spec`."""
+    prefix, folder, field = spec
     buckets: dict[tuple[str, int], list[tuple[date, int, dict]]] = defaultdict(list)
     for i, rec in enumerate(records):
         d = rec[field]
@@ -735,7 +777,15 @@ def _number(kind: str, records: list[dict], out: dict[str, dict]) -> None:
 # public API
 
 
-def demo_records(units: list[dict], tasks: list[dict], *, start: date, end: date, seed: int = 2023) -> dict[str, dict]:
+def demo_records(
+    units: list[dict],
+    tasks: list[dict],
+    *,
+    start: date,
+    end: date,
+    seed: int = 2023,
+    registry: Registry | None = None,
+) -> dict[str, dict]:
     """The synthetic demonstration set, as {path under records/: record}.
 
     ``units`` and ``tasks`` are the plain dicts of records/units and
@@ -751,6 +801,9 @@ def demo_records(units: list[dict], tasks: list[dict], *, start: date, end: date
       (one per period and convening unit, ~5% of periods missed);
     * disputes, hazards and risk assessments spread over the towns (kind
       乡镇) and, for hazards and assessments, a few departments.
+
+    Folders and clock start fields are those of ``registry`` (schemas/kinds.yaml;
+    by default the checkout's).
     """
     start, end = _as_date(start), _as_date(end)
     if end < start:
@@ -759,7 +812,8 @@ def demo_records(units: list[dict], tasks: list[dict], *, start: date, end: date
     town_ids = {str(u["id"]) for u in towns}
     all_ids = sorted(str(u["id"]) for u in units if u.get("id"))
     dept_ids = [str(u["id"]) for u in others]
-    out = _Out()
+    registry = registry or _default_registry()
+    out = _Out(registry)
 
     # --- tasks: updates and meetings
     tasks = sorted((t for t in tasks if t.get("id")), key=lambda t: str(t["id"]))
@@ -814,9 +868,10 @@ def demo_records(units: list[dict], tasks: list[dict], *, start: date, end: date
     if case_units:
         available = set(all_ids)
         cases: dict[str, dict] = {}
-        _number("dispute", _demo_disputes(_rng(seed, "disputes"), case_units, start, end), cases)
-        _number("hazard", _demo_hazards(_rng(seed, "hazards"), case_units, available, start, end), cases)
-        _number("risk_assessment", _demo_risks(_rng(seed, "risks"), case_units, available, start, end), cases)
+        spec = partial(_case_spec, registry)
+        _number(spec("dispute"), _demo_disputes(_rng(seed, "disputes"), case_units, start, end), cases)
+        _number(spec("hazard"), _demo_hazards(_rng(seed, "hazards"), case_units, available, start, end), cases)
+        _number(spec("risk_assessment"), _demo_risks(_rng(seed, "risks"), case_units, available, start, end), cases)
         records.update(cases)
     return dict(sorted(records.items()))
 
@@ -925,6 +980,7 @@ def case_records(
     end: date,
     seed: int,
     kinds=CASE_KINDS,
+    registry: Registry | None = None,
 ) -> dict[str, dict]:
     """``n`` synthetic case records for benchmarks, as {path under records/: record}.
 
@@ -940,7 +996,7 @@ def case_records(
     if end < start:
         raise ValueError(f"结束日期 {end} 早于开始日期 {start}")
     kinds = tuple(kinds)
-    unknown = [k for k in kinds if k not in _FOLDERS]
+    unknown = [k for k in kinds if k not in CASE_KINDS]
     if unknown or not kinds:
         raise ValueError(f"未知的案件类别：{unknown or kinds}")
     towns, others = _split_units(units)
@@ -956,11 +1012,13 @@ def case_records(
     lo, span = start.toordinal(), _days(start, end)
     fromordinal = date.fromordinal
     capacity = MAX_SEQUENCE * len(places) * (end.year - start.year + 1)
+    registry = registry or _default_registry()
     for k_index, kind in enumerate(kinds):
+        spec = _case_spec(registry, kind)
         count = n // len(kinds) + (1 if k_index < n % len(kinds) else 0)
         if count > capacity:
             raise ValueError(
-                f"{_FOLDERS[kind][0]} 类案件 {count} 条超过可用序号 {capacity} 个"
+                f"{spec[0]} 类案件 {count} 条超过可用序号 {capacity} 个"
                 f"（{len(places)} 个单位 × {end.year - start.year + 1} 年 × {MAX_SEQUENCE}）："
                 "请减少记录数、增加单位或延长时间范围"
             )
@@ -992,7 +1050,7 @@ def case_records(
                 records.append(
                     _risk(rng, (ptype, pname, name), uid, uid, choice(approvers), registered, planned, end)
                 )
-        _number(kind, records, out)
+        _number(spec, records, out)
     return out
 
 
@@ -1073,31 +1131,23 @@ def _load_folder(folder: Path) -> list[dict]:
     return out
 
 
-_LABELS = {
-    "units": "单位",
-    "updates": "进展情况",
-    "meetings": "排查调处协调会议",
-    "disputes": "矛盾纠纷",
-    "hazards": "公共安全隐患",
-    "risk-assessments": "社会稳定风险评估",
-}
-
-
-def _counts(records: dict[str, dict]) -> Counter:
-    """Records per kind, by the kind's Chinese label."""
+def _counts(registry: Registry, records: dict[str, dict]) -> Counter:
+    """Records per kind, by the kind's Chinese label (kinds.yaml)."""
     c: Counter = Counter()
     for path in records:
-        head = path.split("/")
-        folder = head[1] if head[0] == "cases" else head[0]
-        c[_LABELS.get(folder, folder)] += 1
+        rel = PurePosixPath(path)
+        kind = registry.by_folder(rel)
+        c[kind.label if kind else rel.parts[0]] += 1
     return c
 
 
-def _prune(root: Path, keep: dict[str, dict]) -> int:
-    """Delete synthetic update and case files that the new set no longer holds."""
+def _prune(registry: Registry, root: Path, keep: dict[str, dict]) -> int:
+    """Delete synthetic files that the new set no longer holds, anywhere under the
+    top folders of the kinds the generator writes (updates/ and cases/ as shipped)."""
     base = Path(root) / "records"
     removed = 0
-    for sub in ("updates", "cases"):
+    tops = dict.fromkeys(_kind(registry, k).folder_parts[0] for k in _PHRASE_FILES)
+    for sub in tops:
         for path in sorted((base / sub).rglob("*.yaml")) if (base / sub).is_dir() else []:
             rel = path.relative_to(base).as_posix()
             if rel not in keep and _is_synthetic_file(path):
@@ -1155,11 +1205,13 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     root: Path = args.root
     try:
+        registry = _registry_for(root)
+        units_dir = root / "records" / _kind(registry, "unit").folder
         if args.command == "demo":
-            units = _load_folder(root / "records" / "units")
-            tasks = _load_folder(root / "records" / "tasks")
-            records = demo_records(units, tasks, start=args.start, end=args.end, seed=args.seed)
-            for name, count in _counts(records).items():
+            units = _load_folder(units_dir)
+            tasks = _load_folder(root / "records" / _kind(registry, "task").folder)
+            records = demo_records(units, tasks, start=args.start, end=args.end, seed=args.seed, registry=registry)
+            for name, count in _counts(registry, records).items():
                 print(f"{name}：{count} 条")
             if args.dry_run:
                 print(f"共 {len(records)} 条（未写入）")
@@ -1167,25 +1219,25 @@ def main(argv=None) -> int:
             written = write_records(root, records)
             print(f"已写入 {written} 个文件")
             if args.prune:
-                print(f"已删除 {_prune(root, records)} 个过时的演示文件")
+                print(f"已删除 {_prune(registry, root, records)} 个过时的演示文件")
             return 0
 
-        units_dir = root / "records" / "units"
         if not (units_dir.is_dir() and any(units_dir.glob("*.yaml"))):
-            n_units = write_records(
-                root, {f"units/{u['id']}.yaml": dict(u) for u in BENCH_UNITS}
-            )
+            folder = _kind(registry, "unit").folder
+            n_units = write_records(root, {f"{folder}/{u['id']}.yaml": dict(u) for u in BENCH_UNITS})
             print(f"已写入单位 {n_units} 个")
         units = _load_folder(units_dir)
         kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
         t0 = time.perf_counter()
-        records = case_records(units, n=args.n, start=args.start, end=args.end, seed=args.seed, kinds=kinds)
+        records = case_records(
+            units, n=args.n, start=args.start, end=args.end, seed=args.seed, kinds=kinds, registry=registry
+        )
         t1 = time.perf_counter()
         written = write_records(root, records)
         t2 = time.perf_counter()
         print(f"生成 {len(records)} 条（{t1 - t0:.1f} 秒），写入 {written} 个文件（{t2 - t1:.1f} 秒）")
         return 0
-    except (NotSyntheticError, ValueError, OSError, yaml.YAMLError) as exc:
+    except (NotSyntheticError, ValueError, OSError, yaml.YAMLError, KindsError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
 
