@@ -1,16 +1,21 @@
-"""Tests for duban.synth: the synthetic demonstration and benchmark records."""
+"""Tests for duban_demo: the synthetic demonstration and benchmark records."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+import shutil
+import string
+import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from duban.records.kinds import load_registry
 from duban_demo import synth
+from duban_demo.common import phrases
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -343,3 +348,109 @@ def test_cli_cases_writes_units_once(tmp_path, capsys):
     assert synth.main(["cases", "--root", str(tmp_path), "-n", "300", "--end", "2024-06-30"]) == 0
     assert (records / "units" / "luoyang.yaml").read_text(encoding="utf-8") == "id: luoyang\nname: 洛阳镇\nkind: 乡镇\n"
     assert "300" in capsys.readouterr().out
+
+
+PHRASES = ROOT / "scripts" / "duban_demo" / "phrases"
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_phrase_files_load_and_ship():
+    files = sorted(PHRASES.glob("*.yaml"))
+    assert {f.stem for f in files} == {"updates", "meetings", "disputes", "hazards", "risk_assessments", "units"}
+    for path in files:
+        assert isinstance(yaml.safe_load(path.read_text(encoding="utf-8")), dict), path
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]
+    assert "phrases/*.yaml" in package_data["duban_demo"]
+
+    # templates name only the fields the code fills in (a typo would fail only when drawn)
+    updates = phrases("updates")
+    for texts in updates["work"].values():
+        for text in texts:
+            assert _fields(text) <= {"a", "b", "c"}, text
+    for template in [*updates["period"]["cadence"].values(), updates["period"]["other"]]:
+        assert _fields(template) <= {"year", "month", "half", "quarter"}, template
+    assert set(updates["text"]) == set(updates["endings"]) == {"已完成", "受阻", "推进中"}
+    assert all(_fields(t) <= {"period", "work", "ending"} for t in updates["text"].values())
+    assert all(key in updates["work"] for key in updates["title_keys"].values())
+    summary = phrases("meetings")["summary"]
+    assert _fields(summary["item"]) == {"topic", "count"}
+    assert _fields(summary["text"]) == {"lead_in", "items", "assigned"}
+
+    # every category carries what the builders draw from
+    for category in phrases("disputes")["categories"].values():
+        assert category["weight"] > 0 and category["summaries"], category
+    for category in phrases("hazards")["categories"].values():
+        assert category["weight"] > 0 and category["sites"] and category["problems"], category
+        assert all(set(p) == {"description", "measures"} for p in category["problems"])
+    risks = phrases("risk_assessments")
+    assert set(risks["measures"]) == {"低", "中", "高"}
+    for name in ("disputes", "hazards", "risk_assessments", "meetings"):
+        assert re.fullmatch(r"[A-Z]{2}", phrases(name)["id_prefix"]), name
+
+
+def _toy_schemas(tmp_path):
+    """The shipped schemas with other folders and labels for disputes and meetings, and
+    hazards numbered by their deadline instead of the day they were found."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS, schemas)
+    spec = yaml.safe_load((schemas / "kinds.yaml").read_text(encoding="utf-8"))
+    spec["kinds"]["dispute"]["folder"] = "registers/md"
+    spec["kinds"]["dispute"]["label"] = "纠纷台账（测试）"
+    spec["kinds"]["meeting"]["folder"] = "cases/hy"
+    spec["kinds"]["hazard"]["case"]["start"] = "deadline"
+    (schemas / "kinds.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return schemas
+
+
+def test_folders_labels_and_start_fields_from_kinds_yaml(tmp_path, records):
+    registry = load_registry(_toy_schemas(tmp_path))
+    toy = synth.demo_records(UNITS, TASKS, start=START, end=END, registry=registry)
+    moved = {"cases/disputes/": "registers/md/", "cases/meetings/": "cases/hy/"}
+
+    def shipped_path(path):
+        for new_folder, old_folder in ((v, k) for k, v in moved.items()):
+            if path.startswith(new_folder):
+                return old_folder + path[len(new_folder):]
+        return path
+
+    assert not any(p.startswith(("cases/disputes/", "cases/meetings/")) for p in toy)
+    assert sum(p.startswith("registers/md/") for p in toy) == 232
+    assert any(p.startswith("cases/hy/") for p in toy)
+    # hazards are numbered by deadline: ids per deadline year, in deadline order
+    hazards = sorted((r for p, r in toy.items() if p.startswith("cases/hazards/")), key=lambda r: r["id"])
+    for rec in hazards:
+        assert rec["id"].startswith(f"YH-{rec['unit']}-{rec['deadline'].year}-"), rec["id"]
+    for a, b in zip(hazards, hazards[1:]):
+        if a["id"].rsplit("-", 1)[0] == b["id"].rsplit("-", 1)[0]:
+            assert a["deadline"] <= b["deadline"]
+    # everything else is what the shipped kinds.yaml gives
+    same = {shipped_path(p): r for p, r in toy.items() if not p.startswith("cases/hazards/")}
+    assert same == {p: r for p, r in records.items() if not p.startswith("cases/hazards/")}
+
+    bench = synth.case_records(UNITS, n=300, start=START, end=END, seed=1, kinds=("dispute",), registry=registry)
+    assert all(p.startswith("registers/md/MD-") for p in bench)
+
+
+def test_cli_demo_follows_kinds_yaml(tmp_path, capsys):
+    _toy_schemas(tmp_path)
+    for folder, items in (("units", UNITS), ("tasks", TASKS)):
+        (tmp_path / "records" / folder).mkdir(parents=True)
+        for item in items:
+            text = yaml.safe_dump(item, allow_unicode=True, sort_keys=False)
+            (tmp_path / "records" / folder / f"{item['id']}.yaml").write_text(text, encoding="utf-8")
+    stale = tmp_path / "records" / "registers" / "md" / "MD-luoyang-2020-0001.yaml"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("id: MD-luoyang-2020-0001\nsynthetic: true\n", encoding="utf-8")
+
+    assert synth.main(["demo", "--root", str(tmp_path), "--end", END.isoformat(), "--prune"]) == 0
+    out = capsys.readouterr().out
+    assert "纠纷台账（测试）：232 条" in out and "已删除 1 个" in out
+    assert not stale.exists()
+    assert len(list((tmp_path / "records" / "registers" / "md").glob("*.yaml"))) == 232
+    assert list((tmp_path / "records" / "cases" / "hy").glob("*.yaml"))
+    assert not (tmp_path / "records" / "cases" / "disputes").exists()

@@ -1,5 +1,5 @@
 import sys
 
-from duban_demo.synth import main
+from duban_demo.cli import main
 
 sys.exit(main())

@@ -1,0 +1,76 @@
+"""Coordination meetings (排查调处协调会议) standing in for 周期 tasks; texts from phrases/meetings.yaml."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from duban_demo.common import calendar_periods, phrases, working_day, workday_in
+
+_MT = phrases("meetings")
+# Categories as they are named in meeting summaries.
+_MEETING_TOPICS = tuple(_MT["topics"])
+# Units that usually attend a coordination meeting (by level), when they exist.
+_MEETING_REGULARS = {level: tuple(units) for level, units in _MT["regulars"].items()}
+_SUMMARY = _MT["summary"]
+
+
+def _meeting(rng, unit, day, level, attendees_pool) -> dict:
+    if level == "区级":
+        discussed = rng.randint(5, 15)
+        n_att = rng.randint(4, 7)
+    else:
+        discussed = rng.randint(2, 10)
+        n_att = rng.randint(2, 4)
+    assigned = rng.randint(0 if discussed < 4 else 1, discussed)
+    topics = rng.sample(_MEETING_TOPICS, k=min(rng.randint(1, 3), discussed))
+    counts = [1] * len(topics)
+    for _ in range(discussed - len(topics)):
+        counts[rng.randrange(len(topics))] += 1
+    items = _SUMMARY["separator"].join(_SUMMARY["item"].format(topic=t, count=c) for t, c in zip(topics, counts))
+    lead_in = _SUMMARY["lead_in"].get(level, "")
+    summary = _SUMMARY["text"].format(lead_in=lead_in, items=items, assigned=assigned)
+    summary += _SUMMARY["pending"] if assigned < discussed else _SUMMARY["all_assigned"]
+    pool = [u for u in attendees_pool if u != unit]
+    regular = [u for u in _MEETING_REGULARS.get(level, ()) if u in pool]
+    others = [u for u in pool if u not in regular]
+    chosen = regular[: max(1, n_att - 1)]
+    chosen += rng.sample(others, k=min(len(others), max(0, n_att - len(chosen))))
+    record = {
+        "id": f"{_MT['id_prefix']}-{unit}-{day.isoformat()}",
+        "level": level,
+        "unit": unit,
+        "date": day,
+        "issues_discussed": discussed,
+        "issues_assigned": assigned,
+    }
+    if chosen:
+        record["attending_units"] = sorted(chosen)
+    record["summary"] = summary
+    record["synthetic"] = True
+    return record
+
+
+def add_meetings(out, seen, rng, task, cadence, first, last, end, town_ids, attendees_pool):
+    """Coordination meetings standing in for a 周期 task's periods; ~5% of periods missed."""
+    timing = task.get("timing") or {}
+    match = (timing.get("evidence") or {}).get("match") or {}
+    periods = calendar_periods(cadence, first, last)
+    for unit in task.get("lead_units") or []:  # every lead unit owes a meeting in every period
+        level = match.get("level") or ("乡镇" if unit in town_ids else "区级")
+        # at least one missed period (a full, closed one) whenever there are enough periods
+        forced = rng.randrange(1, len(periods) - 1) if len(periods) >= 10 else -1
+        usual = rng.randrange(5)  # weekly meetings: usually on the same weekday
+        for i, (ps, pe) in enumerate(periods):
+            if i == forced or rng.random() < 0.05:
+                continue
+            lo, hi = max(ps, first), min(pe, last)
+            if pe > end and rng.random() < 0.4:
+                continue  # the current period's meeting is not held yet
+            if (unit, level, ps) in seen:
+                continue
+            seen.add((unit, level, ps))
+            day = ps + timedelta(days=usual)
+            if cadence != "每周" or not (lo <= day <= hi and working_day(day)) or rng.random() < 0.2:
+                day = workday_in(rng, lo, hi)
+            rec = _meeting(rng, unit, day, level, attendees_pool)
+            out.add("meeting", rec["id"], rec, id_field="id")
