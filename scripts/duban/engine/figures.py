@@ -120,7 +120,7 @@ def plan_clause_label(snapshot: Snapshot, plan_id: str, clause_id: str) -> str:
 
 
 def tasks_total(snapshot: Snapshot) -> Tally:
-    tally = Tally("all", "全区")
+    tally = Tally("all", snapshot.settings.area)
     for s in snapshot.tasks.values():
         plan = snapshot.repo.plans.get(s.task.plan)
         tally.add_task(s, plan.issue_date if plan else None)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-SETTINGS_FILE = "settings.yaml"
+from duban.records.kinds import Registry, load_registry
 
 
 @dataclass(frozen=True)
@@ -22,6 +20,11 @@ class Settings:
     levels: dict = field(default_factory=lambda: {"红": "#c62828", "黄": "#f9a825", "绿": "#2e7d32", "灰": "#757575"})
     states: dict = field(default_factory=dict)  # state -> {"label", "level"}
     escalate: tuple = ()
+    area: str = "全部单位"  # what the total of all units is called: 全区, 全县, 全市
+
+    def meaning(self, state: str) -> str:
+        """What a state means, for the editor's guide."""
+        return self.states.get(state, {}).get("meaning", "")
 
     def label(self, state: str, task: bool = False) -> str:
         entry = self.states.get(state, {})
@@ -38,15 +41,19 @@ class Settings:
         return self.levels.get(level, "#757575")
 
 
-def load_settings(schemas_dir: Path | str) -> Settings:
-    path = Path(schemas_dir) / SETTINGS_FILE
-    if not path.is_file():
-        return Settings()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def from_registry(registry: Registry) -> Settings:
+    """The settings declared in the registry's ``settings.yaml`` (checked when the registry was loaded)."""
+    data = registry.settings
     return Settings(
         due_soon_days=int(data.get("due_soon_days", 7)),
         upcoming_days=int(data.get("upcoming_days", 14)),
         levels=dict(data.get("levels") or Settings().levels),
         states=dict(data.get("states") or {}),
         escalate=tuple(data.get("escalate") or ()),
+        area=data.get("area") or Settings.area,
     )
+
+
+def load_settings(schemas_dir: Path | str) -> Settings:
+    """The settings of a schemas folder (reads and checks the declarations)."""
+    return from_registry(load_registry(schemas_dir))

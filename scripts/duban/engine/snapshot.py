@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from duban.engine.asof import record_as_of
-from duban.engine.settings import Settings, load_settings
+from duban.engine.settings import Settings, from_registry
 from duban.engine.state import (
     CaseState,
     TaskState,
@@ -152,7 +152,7 @@ class Evaluator:
 
     def __init__(self, repo: Repository, settings: Settings | None = None):
         self.repo = repo
-        self.settings = settings if settings is not None else load_settings(repo.registry.root)
+        self.settings = settings if settings is not None else from_registry(repo.registry)
         self._snapshots: OrderedDict[dt.date, Snapshot] = OrderedDict()
         self._evidence: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
 

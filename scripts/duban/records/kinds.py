@@ -8,20 +8,24 @@ is a new schema plus a new entry, with no change here.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-import yaml
+from duban.records.declarations import (
+    KINDS_FILE,
+    SETTINGS_FILE,
+    DeclarationError,
+    load_declaration,
+    load_schema_file,
+)
+from duban.records.problems import Problem
 
-KINDS_FILE = "kinds.yaml"
 _FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
-class KindsError(Exception):
-    """``schemas/kinds.yaml`` or a schema it names is broken (a developer's error)."""
+KindsError = DeclarationError  # the declarations in schemas/ are broken (problems located in them)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class Registry:
     root: Path  # the schemas folder
     kinds: dict[str, Kind]
     schemas: dict[str, dict]  # $id -> schema, every schema in the folder
+    settings: dict = field(default_factory=dict)  # schemas/settings.yaml, checked (the engine reads it)
 
     def by_folder(self, rel: PurePosixPath) -> Kind | None:
         """The kind whose folder holds the path ``rel`` (relative to records/)."""
@@ -116,38 +121,36 @@ class Registry:
 
 
 def load_registry(schemas_dir: Path | str) -> Registry:
-    """Read ``kinds.yaml`` and every ``*.schema.json`` in ``schemas_dir``."""
+    """Read and check ``kinds.yaml``, ``settings.yaml`` and every ``*.schema.json`` in ``schemas_dir``.
+
+    Raises :class:`KindsError` with located problems when a declaration is broken.
+    """
     root = Path(schemas_dir)
-    try:
-        spec = yaml.safe_load((root / KINDS_FILE).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KindsError(f"无法读取 {root / KINDS_FILE}：{exc}") from exc
+    loaded, problems = load_declaration(root, KINDS_FILE, "kinds")
+    settings, settings_problems = load_declaration(root, SETTINGS_FILE, "settings", required=False)
+    problems += settings_problems
     schemas: dict[str, dict] = {}
     by_file: dict[str, dict] = {}
     for path in sorted(root.glob("*.schema.json")):
-        try:
-            schema = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise KindsError(f"无法读取模式文件 {path}：{exc}") from exc
+        schema, problem = load_schema_file(path, root)
+        if problem:
+            problems.append(problem)
+            continue
         by_file[path.name] = schema
         schemas[schema.get("$id", path.name)] = schema
+    if problems:
+        raise KindsError(problems)
     kinds: dict[str, Kind] = {}
-    for name, entry in (spec or {}).get("kinds", {}).items():
-        try:
-            schema = by_file[entry["schema"]]
-        except KeyError as exc:
-            raise KindsError(f"{KINDS_FILE}：类别 {name} 的模式文件 {entry.get('schema')} 不存在") from exc
+    for name, entry in loaded.data["kinds"].items():
         case = entry.get("case")
         kinds[name] = Kind(
             name=name,
-            label=entry.get("label", name),
+            label=entry["label"],
             schema_file=entry["schema"],
             folder=entry["folder"],
             file=entry.get("file", "{id}"),
             counter=bool(entry.get("counter", False)),
-            references=[
-                Reference(_path(r["path"]), r["kind"], r.get("plan")) for r in entry.get("references", [])
-            ],
+            references=[Reference(_path(r["path"]), r["kind"], r.get("plan")) for r in entry.get("references", [])],
             date_order=[(_path(a), _path(b)) for a, b in entry.get("date_order", [])],
             sorted_dates=[_path(p) for p in entry.get("sorted", [])],
             events=[(_path(e["date"]), tuple(e.get("with", ()))) for e in entry.get("events", [])],
@@ -160,10 +163,53 @@ def load_registry(schemas_dir: Path | str) -> Registry:
             )
             if case
             else None,
-            schema=schema,
+            schema=by_file.get(entry["schema"], {}),
         )
-    for kind in kinds.values():
-        for ref in kind.references:
+    problems = _kind_problems(kinds, by_file, loaded) + _settings_problems(settings)
+    if problems:
+        raise KindsError(problems)
+    return Registry(root, kinds, schemas, settings.data or {})
+
+
+def _kind_problems(kinds: dict[str, Kind], by_file: dict[str, dict], loaded) -> list[Problem]:
+    """What the meta-schema cannot see: files that exist, kinds that exist, fields the schema has."""
+    out = []
+    for name, kind in kinds.items():
+        at = ("kinds", name)
+        if kind.schema_file not in by_file:
+            out.append(loaded.problem(at + ("schema",), f"类别“{name}”的模式文件 {kind.schema_file} 不存在", "declaration"))
+            continue
+        fields = set(kind.schema.get("properties", {}))
+        for i, ref in enumerate(kind.references):
             if ref.kind != "clause" and ref.kind not in kinds:
-                raise KindsError(f"{KINDS_FILE}：类别 {kind.name} 引用了未定义的类别 {ref.kind}")
-    return Registry(root, kinds, schemas)
+                out.append(loaded.problem(at + ("references", i, "kind"), f"类别“{name}”引用了未定义的类别“{ref.kind}”", "declaration"))
+        for name_ in kind.file_fields:
+            if name_ not in fields:
+                out.append(loaded.problem(at + ("file",), f"文件名模板用到的字段“{name_}”不在 {kind.schema_file} 中", "declaration"))
+        if kind.case:
+            spec = kind.case
+            named = [("start", spec.start), ("unit", spec.unit)]
+            named += [(("limit", k), v) for k, v in (spec.limit or {}).items() if k in ("field", "time_limit")]
+            named += [(("closed", k), v) for k, v in (spec.closed or {}).items() if k in ("date", "history")]
+            named += [(("columns", i), c) for i, c in enumerate(spec.columns)]
+            for where, field_ in named:
+                if field_ not in fields:
+                    path = at + ("case",) + (where if isinstance(where, tuple) else (where,))
+                    out.append(loaded.problem(path, f"字段“{field_}”不在 {kind.schema_file} 中", "declaration"))
+    return out
+
+
+def _settings_problems(settings) -> list[Problem]:
+    data = settings.data or {}
+    levels = set(data.get("levels") or {})
+    states = data.get("states") or {}
+    out = []
+    for state, entry in states.items():
+        if entry.get("level") not in levels:
+            out.append(settings.problem(("states", state, "level"), f"等级“{entry.get('level')}”不在 levels 中", "declaration"))
+    for i, rule in enumerate(data.get("escalate") or []):
+        if rule.get("level") not in levels:
+            out.append(settings.problem(("escalate", i, "level"), f"等级“{rule.get('level')}”不在 levels 中", "declaration"))
+        if rule.get("state") not in states:
+            out.append(settings.problem(("escalate", i, "state"), f"状态“{rule.get('state')}”不在 states 中", "declaration"))
+    return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from duban.records.kinds import Registry, load_registry
+from duban.records.kinds import KindsError, Registry, load_registry
 from duban.records.problems import Report
 from duban.records.validate.cross import CrossChecker, Record
 from duban.records.validate.discover import (
@@ -36,7 +36,7 @@ PARALLEL_THRESHOLD = 2000  # below this many files, one process is faster
 @dataclass
 class Result:
     report: Report
-    registry: Registry
+    registry: Registry | None  # None when the declarations in schemas/ could not be read
     records: dict[str, dict[str, Record]] = field(default_factory=dict)  # kind -> id -> record
 
     @property
@@ -52,7 +52,11 @@ def check_repository(root: Path | str, paths: Iterable[Path | str] | None = None
     rest of the repository is still read so that references resolve.
     """
     root = Path(root)
-    registry = registry or load_registry(root / SCHEMAS)
+    if registry is None:
+        try:
+            registry = load_registry(root / SCHEMAS)
+        except KindsError as exc:  # the declarations themselves are broken: their problems are the report
+            return Result(Report(files=0, problems=sorted(set(exc.problems))), None)
     files = record_files(root)
     selected: set[str] | None = None
     if paths is not None:

@@ -53,7 +53,10 @@ class Fields:
         if not ref:
             return schema
         base, _, pointer = ref.partition("#")
-        target = next((s for uri, s in self._schemas.items() if uri == base or uri.endswith("/" + base)), None)
+        if not base:  # a reference inside the same schema
+            target = self.schema
+        else:
+            target = next((s for uri, s in self._schemas.items() if uri == base or uri.endswith("/" + base)), None)
         if target is None:
             return schema
         for part in pointer.strip("/").split("/") if pointer else []:
@@ -68,8 +71,11 @@ class Fields:
             schema = self._resolve(schema)
             if isinstance(part, int):
                 schema = schema.get("items", {})
-            else:
-                schema = schema.get("properties", {}).get(part, {})
+            elif part in schema.get("properties", {}):
+                schema = schema["properties"][part]
+            else:  # a map's entries (kinds.yaml's kinds, settings' states) are described once
+                extra = schema.get("additionalProperties")
+                schema = extra if isinstance(extra, dict) else {}
         return self._resolve(schema)
 
     def title(self, path) -> str:

@@ -47,7 +47,7 @@ def open_data(site: Context) -> None:
              f"[模式]({r['sources'][0]['path']})"] for r in resources]
     site.pages["data/index.md"] = "\n".join([
         "# 开放数据", "", site.asof_note(),
-        "每类记录都以 CSV（UTF-8，带 BOM，可直接用 Excel 打开）和 JSON 发布，地址固定，便于市级汇总多个区的数据。"
+        "每类记录都以 CSV（UTF-8，带 BOM，可直接用 Excel 打开）和 JSON 发布，地址固定，便于上级汇总各地的数据。"
         "数据包说明见 [datapackage.json](datapackage.json)（Frictionless Data Package），字段定义随附 JSON Schema。", "",
         table(["类别", "记录数", "CSV", "JSON", "模式"], rows)])
 

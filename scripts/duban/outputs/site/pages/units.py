@@ -37,7 +37,7 @@ def unit_page(site: Context, unit: Unit, tally: Tally | None, avg) -> str:
         return (urgency.get(st.state, 9), -st.days_overdue, st.task.id)
 
     note = "（单位名称为典型设置，待核实）" if unit.unconfirmed else ""
-    out = [f"# {esc(unit.name)}", "", site.asof_note(), f"类别：{esc(unit.kind)}{esc(note)}", "", "## 本单位与全区平均", ""]
+    out = [f"# {esc(unit.name)}", "", site.asof_note(), f"类别：{esc(unit.kind)}{esc(note)}", "", f"## 本单位与{esc(site.settings.area)}平均", ""]
     out.append(table(["指标", "本单位", "各单位平均"], [
         ["牵头任务", str(tally.total), f"{avg.get('total', 0):.1f}" if avg else "—"],
         ["逾期任务", str(tally.overdue), f"{avg.get('overdue', 0):.1f}" if avg else "—"],

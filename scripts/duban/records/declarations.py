@@ -1,0 +1,80 @@
+"""The repository's declarations (``schemas/kinds.yaml``, ``schemas/settings.yaml``), loaded and checked
+like records: strict YAML, a JSON Schema of their own (``records/meta/``), and located Chinese problems.
+
+A broken declaration is an office's (or a developer's) mistake, not a crash: a
+missing ``folder:`` or ``start:`` is reported with its file, line and field, and
+every command that needs the declarations stops with that message.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from duban.records.load import Loaded, load_file
+from duban.records.problems import Problem
+
+KINDS_FILE = "kinds.yaml"
+SETTINGS_FILE = "settings.yaml"
+META = Path(__file__).resolve().parent / "meta"
+
+
+class DeclarationError(Exception):
+    """The declarations are broken; ``problems`` says where and how."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("；".join(f"{p.file}:{p.line}: {p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+@lru_cache(maxsize=None)
+def meta_schema(name: str) -> dict:
+    return json.loads((META / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def display_name(schemas_dir: Path, file: str) -> str:
+    """How problems name a declaration file: ``schemas/kinds.yaml``."""
+    return f"{schemas_dir.name}/{file}"
+
+
+def load_declaration(schemas_dir: Path, file: str, meta: str, required: bool = True) -> tuple[Loaded, list[Problem]]:
+    """Load one declaration file and check it against its meta-schema.
+
+    A missing optional file gives empty data and no problem.
+    """
+    name = display_name(schemas_dir, file)
+    path = schemas_dir / file
+    if not path.is_file():
+        if not required:
+            return Loaded(name, {}), []
+        return Loaded(name, None), [Problem(name, 1, 1, "-", f"找不到 {name}：仓库须在 schemas/ 中声明记录类别", "declaration")]
+    from duban.records.validate.messages import Context, Fields, explain  # validate imports this module's users
+
+    loaded = load_file(path, name)
+    problems = list(loaded.problems)
+    if loaded.data is not None:
+        schema = meta_schema(meta)
+        ctx = Context(Fields(schema, {}))
+        for error in Draft202012Validator(schema).iter_errors(loaded.data):
+            code = f"declaration-{error.validator}"
+            problems.extend(loaded.problem(p, m, code, key=k) for p, m, k in explain(error, ctx))
+    return loaded, problems
+
+
+def load_schema_file(path: Path, schemas_dir: Path) -> tuple[dict | None, Problem | None]:
+    """A record kind's JSON Schema, or the located reason it cannot be read."""
+    name = display_name(schemas_dir, path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, Problem(name, 1, 1, "-", f"无法读取模式文件：{getattr(exc, 'strerror', None) or exc}", "schema-file")
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, Problem(name, exc.lineno, exc.colno, "-", f"模式文件不是有效的 JSON：{exc.msg}", "schema-file")
+    if not isinstance(schema, dict):
+        return None, Problem(name, 1, 1, "-", "模式文件的顶层应为对象", "schema-file")
+    return schema, None
