@@ -19,7 +19,7 @@ from duban.records.model import open_repository
 
 WEEK = "2024-W23"  # Monday 2024-06-03 to Sunday 2024-06-09, dated Monday 2024-06-10
 HEADINGS = ["一、总体情况", "二、本周新销号和新增逾期任务", "三、逾期未完成任务", "四、近期到期任务",
-            "五、滞报和会议缺报", "六、各单位落实情况", "七、台账统计", "八、本周动态"]
+            "五、滞报和缺报", "六、各单位落实情况", "七、台账统计", "八、本周动态"]
 
 # The base fixture already has T-2-1-01 (限时, due 2024-03-31, lead 乙局: 70 days overdue on 2024-06-09),
 # T-2-2-01 (weekly town meetings of 甲镇, none recorded: 缺报) and a dispute closed in February.
@@ -232,7 +232,7 @@ def test_other_sections_have_their_rows(document):
     assert cells(ranking.rows[1]) == ["1", "乙局", "2", "0", "1", "70", "1", "0.0%"]
     kinds = table_after(document, "七、台账统计")
     assert cells(kinds.rows[1])[:3] == ["矛盾纠纷", "1", "0"]
-    assert "（二）会议缺报（1 项任务，1 个单位次）" in texts  # grouped by task
+    assert "（二）缺报（1 项任务，1 个单位次）" in texts  # grouped by task
     assert any(t.startswith("1. 6月5日，T-2-1-01（乙局）：制定办法（推进中）") for t in texts)  # 本周动态
     assert "1. 6月9日，甲镇：矛盾纠纷新增 1 件。" in texts
 

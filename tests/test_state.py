@@ -129,7 +129,7 @@ def test_meeting_cadence_missed_period_and_as_of_ignores_later_records(repo):
     r = open_repository(repo)
     s = evaluate(r, D(2024, 1, 21)).tasks["T-2-2-01"]  # week 01-15…21 had only a 区级 meeting
     assert s.state == "missed" and [m.period.start for m in s.misses] == [D(2024, 1, 15)]
-    assert s.reason.startswith("缺报：2024年第3周（01-15至01-21）甲镇没有会议记录")
+    assert s.reason.startswith("缺报：2024年第3周（01-15至01-21）甲镇没有排查调处协调会议记录")
     s = evaluate(r, D(2024, 1, 28)).tasks["T-2-2-01"]
     assert s.state == "on_track" and len(s.misses) == 1 and "累计缺报 1 个周期" in s.reason
     s = evaluate(r, D(2024, 1, 14)).tasks["T-2-2-01"]

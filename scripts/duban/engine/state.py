@@ -151,7 +151,7 @@ def task_state(ev: Evaluator, task: Task, as_of: dt.date) -> TaskState:
     ended = timing.end is not None and timing.end <= as_of
     next_due = None if ended else (current_period.end if current_period.start > as_of else period_of(cadence, as_of).end)
     if timing.mode == "周期":
-        what = "会议记录" if timing.evidence_kind == "meeting" else "记录"
+        what = f"{repo.registry.kinds[timing.evidence_kind].label}记录" if timing.evidence_kind else "记录"
         if current:
             days = (as_of - last_closed.end).days
             reason = f"缺报：{last_closed.label(cadence)}{repo.unit_names(m.unit for m in current)}没有{what}"

@@ -169,7 +169,7 @@ class WeeklyReport:
             ("本周销号", str(len(self.newly_closed))),
             (f"{self.snapshot.settings.upcoming_days}天内到期", str(len(self.due_soon))),
             ("滞报", str(counts.get("stale", 0))),
-            ("会议缺报", str(counts.get("missed", 0))),
+            ("缺报", str(counts.get("missed", 0))),
             ("按期完成率", percent(t.on_time_rate)),
         ]
 
@@ -180,7 +180,7 @@ class WeeklyReport:
             f"截至 {cn_date(self.end)}，{len(self.snapshot.tasks)} 项任务中已销号 {t.closed} 项，"
             f"逾期未完成 {t.overdue} 项（本周新增 {len(self.newly_overdue)} 项），本周销号 {len(self.newly_closed)} 项；"
             f"{self.snapshot.settings.upcoming_days} 天内到期 {len(self.due_soon)} 项，滞报 {len(self.stale)} 项，"
-            f"会议缺报 {len({s.task.id for s, _ in self.missed})} 项（{len(self.missed)} 个单位次）。",
+            f"缺报 {len({s.task.id for s, _ in self.missed})} 项（{len(self.missed)} 个单位次）。",
         ]
         for k in self.kinds:
             if not k.has_deadline:

@@ -103,7 +103,7 @@ class _Writer(GongwenDocument):
 
     def stale_and_missed(self) -> None:
         rep = self.report
-        self.heading(1, "五、滞报和会议缺报")
+        self.heading(1, "五、滞报和缺报")
         headers = ("序号", "任务编号", "任务名称", "未报单位", "情况说明")
         widths = (10, 22, 40, 34, 50)
         centred = (True, True, False, False, False)
@@ -117,7 +117,7 @@ class _Writer(GongwenDocument):
         by_task: dict[str, tuple[TaskState, list[str]]] = {}
         for s, miss in rep.missed:
             by_task.setdefault(s.task.id, (s, []))[1].append(miss.unit)
-        self.heading(2, f"（二）会议缺报（{len(by_task)} 项任务，{len(rep.missed)} 个单位次）")
+        self.heading(2, f"（二）缺报（{len(by_task)} 项任务，{len(rep.missed)} 个单位次）")
         if by_task:
             rows = [(str(i), s.task.id, s.task.title, self.units(units), s.reason)
                     for i, (s, units) in enumerate(by_task.values(), 1)]
@@ -199,7 +199,7 @@ UNIT_HEADERS = ("排名", "单位", "牵头任务", "已销号", "逾期", "最�
 KIND_HEADERS = ("类别", "本周新增", "本周办结", "其中按期", "在办", "其中逾期", "累计办结", "按期办结率")
 OVERDUE_HEADERS = ("序号", "任务编号", "任务名称", "牵头单位", "完成时限", "逾期天数", "状态说明")
 SECTION_HEADINGS = ("一、总体情况", "二、本周新销号和新增逾期任务", "三、逾期未完成任务", "四、近期到期任务",
-                    "五、滞报和会议缺报", "六、各单位落实情况", "七、台账统计", "八、本周动态")
+                    "五、滞报和缺报", "六、各单位落实情况", "七、台账统计", "八、本周动态")
 
 
 def docx_bytes(report: WeeklyReport) -> bytes:

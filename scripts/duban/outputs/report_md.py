@@ -111,11 +111,11 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
         [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), cell(s.due), _state(s, report)]
         for s in report.due_soon]))
 
-    out += ["## 五、滞报和会议缺报", "", "### （一）滞报任务", ""]
+    out += ["## 五、滞报和缺报", "", "### （一）滞报任务", ""]
     out.append(table(["任务", "任务名称", "牵头单位", "说明"], [
         [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), cell(s.reason)]
         for s in report.stale]))
-    out += ["### （二）会议缺报", ""]
+    out += ["### （二）缺报", ""]
     out.append(table(["任务", "单位", "周期", "任务名称"], [
         [_task_link(s, task_links), names([m.unit]), esc(m.period.label(s.task.timing.cadence)), cell(s.task.title)]
         for s, m in report.missed]))

@@ -161,7 +161,7 @@ class _Writer:
                 rows.append(("滞报", s.task.id, s.task.title, self.units([m.unit]), m.period.label(s.task.timing.cadence),
                              m.period.start, m.period.end, s.reason))
         for s, m in self.report.missed:
-            rows.append(("会议缺报", s.task.id, s.task.title, self.units([m.unit]), m.period.label(s.task.timing.cadence),
+            rows.append(("缺报", s.task.id, s.task.title, self.units([m.unit]), m.period.label(s.task.timing.cadence),
                          m.period.start, m.period.end, s.reason))
         _sheet(wb, "滞报缺报", ("类型", "任务编号", "任务名称", "未报单位", "周期", "周期起", "周期止", "情况说明"), rows)
 

@@ -25,7 +25,7 @@ def status_pages(site: Context) -> None:
     lagging = s.lagging_tasks()
     site.pages["status/lagging.md"] = "\n".join([
         "# 滞报和缺报", "", site.asof_note(),
-        "滞报：长期坚持的任务在最近一个报送周期没有收到牵头单位的进展；缺报：周期任务（如协调会议）在最近一个周期没有记录。", "",
+        "滞报：长期坚持的任务在最近一个报送周期没有收到牵头单位的进展；缺报：周期任务在最近一个周期没有规定的记录。", "",
         table(site.TASK_HEADERS, [site.task_row(st, p) for st in lagging])])
     by_clause = figures.tasks_by_clause(s)
     site.pages["status/clauses.md"] = "\n".join([
