@@ -106,7 +106,7 @@ def tasks_by_clause(snapshot: Snapshot) -> list[Tally]:
 
 
 def plan_clause_label(snapshot: Snapshot, plan_id: str, clause_id: str) -> str:
-    """A clause's full label, e.g. 二（三）."""
+    """A clause's full label: 二（三） for 2.3, 三、 for 3."""
     plan = snapshot.repo.plans.get(plan_id)
     if plan is None:
         return clause_id
@@ -115,7 +115,9 @@ def plan_clause_label(snapshot: Snapshot, plan_id: str, clause_id: str) -> str:
     for i in range(1, len(parts) + 1):
         cid = ".".join(parts[:i])
         c = next((c for c in plan.clauses if c.id == cid), None)
-        labels.append((c.label if c else cid).rstrip("、"))
+        label = c.label if c else cid
+        # 二（三）: an enclosing clause loses its 、; the clause itself keeps it (三、组织保障)
+        labels.append(label if i == len(parts) else label.rstrip("、"))
     return "".join(labels)
 
 
