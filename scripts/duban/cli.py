@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("status", help="查看逾期和即将到期的任务", description="列出截至某日逾期、即将到期、滞报和缺报的任务，以及逾期台账数。")
     st.set_defaults(func=_status)
     st.add_argument("--as-of", type=_date, default=None, metavar="日期", help="统计截至日期 YYYY-MM-DD（默认：北京时间今天）")
-    st.add_argument("--unit", default=None, metavar="单位", help="只看某单位牵头或配合的任务和它的台账（单位编号，如 luoyang）")
+    st.add_argument("--unit", default=None, metavar="单位", help="只看某单位牵头或配合的任务和它的台账（单位编号，即 records/units/ 中的文件名）")
 
     rp = sub.add_parser("report", help="生成报告", description="生成报告。")
     rsub = rp.add_subparsers(dest="report", metavar="报告")

@@ -65,6 +65,11 @@ class Kind:
         return "id" if self.file == "{id}" else None
 
     @cached_property
+    def unit_fields(self) -> frozenset[str]:
+        """Top-level fields that name a unit (from ``references``): shown as links to the unit."""
+        return frozenset(r.path[0] for r in self.references if r.kind == "unit" and len(r.path) == 1)
+
+    @cached_property
     def folder_parts(self) -> tuple[str, ...]:
         return tuple(self.folder.split("/"))
 

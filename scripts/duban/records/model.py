@@ -245,7 +245,7 @@ class Repository:
         return unit.short_name if unit else unit_id
 
     def unit_names(self, unit_ids) -> str:
-        """Short names joined the Chinese way: 洛阳镇、东园镇."""
+        """Short names joined the Chinese way: 甲镇、乙局."""
         return "、".join(self.unit_name(u) for u in unit_ids)
 
     def children(self, task_id: str) -> list[Task]:

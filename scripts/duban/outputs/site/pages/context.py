@@ -87,7 +87,7 @@ class Context:
 
     def case_table(self, kind_name: str, states: list[CaseState], prefix: str) -> str:
         kind = self.repo.registry.kinds[kind_name]
-        columns = [c for c in kind.case.columns if c not in ("status_history",)]
+        columns = list(kind.case.columns)
         headers = [esc(kind.title(c)) for c in columns] + ["状态", "期限", "说明"]
         rows = []
         for st in states:
@@ -95,7 +95,7 @@ class Context:
             data = self.s.record(kind_name, st.case.data)
             for c in columns:
                 value = data.get(c)
-                if c in ("unit", "town", "approving_unit") and isinstance(value, str):
+                if c in kind.unit_fields and isinstance(value, str):
                     row.append(self.unit_link(value, prefix))
                 elif isinstance(value, dict):
                     row.append(esc(f"{value.get('days')}{value.get('unit')}") if "days" in value else cell(json.dumps(value, ensure_ascii=False)))
