@@ -33,7 +33,7 @@ class Tally:
     overdue: int = 0
     max_days_overdue: int = 0
     due_soon: int = 0
-    stale: int = 0  # tasks only: 滞报 (ongoing) and 缺报 (cadence) now
+    lagging: int = 0  # tasks only: 滞报 (ongoing) and 缺报 (cadence) now
     days_to_close: list[int] = field(default_factory=list, repr=False)
 
     @property
@@ -48,7 +48,7 @@ class Tally:
     def add_task(self, s: TaskState, start) -> None:
         self.total += 1
         if s.state in ("stale", "missed"):
-            self.stale += 1
+            self.lagging += 1
         if s.task.timing.mode != "限时":
             return
         self._add(s.state, s.days_overdue, s.closed_on, start)

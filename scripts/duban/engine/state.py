@@ -51,7 +51,6 @@ class TaskState:
     current_misses: tuple[Miss, ...] = ()  # misses of the most recently closed period
     last_update: Update | None = None
     progress: tuple[int, int] | None = None  # (closed sub-tasks, sub-tasks)
-    estimated: bool = False
 
     @property
     def closed(self) -> bool:

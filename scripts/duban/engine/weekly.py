@@ -65,7 +65,7 @@ class Change:
     date: dt.date
     what: str  # 进展 / 销号 / 延期 / 新增逾期 / 台账
     subject: str  # task id or case kind label
-    unit: str  # unit names, for reading
+    names: str  # the units' names, for reading
     text: str
     units: tuple[str, ...] = ()  # unit ids, for linking
 
@@ -105,7 +105,7 @@ def changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, en
                 parts.append(f"办结 {closed[unit]} 件")
             out.append(Change(end, "台账", label, names([unit]), f"{label}" + "，".join(parts), (unit,)))
     order = {"销号": 0, "新增逾期": 1, "延期": 2, "进展": 3, "台账": 4}
-    return sorted(out, key=lambda c: (order[c.what], c.date, c.subject, c.unit, c.text))
+    return sorted(out, key=lambda c: (order[c.what], c.date, c.subject, c.names, c.text))
 
 
 @dataclass(frozen=True)

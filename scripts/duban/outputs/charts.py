@@ -118,8 +118,7 @@ class Canvas:
             self.used[name] = f"g{len(self.used)}"
         return self.used[name]
 
-    def text(self, x: float, y: float, text: str, size: float = 12, anchor: str = "start", colour: str = INK,
-             weight_title: bool = False) -> float:
+    def text(self, x: float, y: float, text: str, size: float = 12, anchor: str = "start", colour: str = INK) -> float:
         """Draw ``text`` with its baseline at ``y``; returns its width."""
         f = self.font
         w = f.width(text, size)

@@ -132,7 +132,7 @@ class _Writer(GongwenDocument):
             self.body(NONE)
             return
         self.body("按逾期任务数由多到少、按期完成率由低到高排列（只计牵头任务）：")
-        rows = [(str(i), t.name, str(t.total), str(t.closed), str(t.overdue), str(t.max_days_overdue), str(t.stale),
+        rows = [(str(i), t.name, str(t.total), str(t.closed), str(t.overdue), str(t.max_days_overdue), str(t.lagging),
                  percent(t.on_time_rate))
                 for i, t in enumerate(rep.units, 1)]
         self.table(UNIT_HEADERS, rows, (12, 38, 16, 16, 14, 22, 18, 20), (True, False) + (True,) * 6)
@@ -166,7 +166,7 @@ class _Writer(GongwenDocument):
                 if shown >= MAX_CHANGES:
                     break
                 # 台账 entries already start with their subject (the kind's label)
-                who = c.unit if c.text.startswith(c.subject) else f"{c.subject}（{c.unit}）"
+                who = c.names if c.text.startswith(c.subject) else f"{c.subject}（{c.names}）"
                 self.body(_end(f"{i}. {c.date.month}月{c.date.day}日，{who}：{c.text}"))
                 shown += 1
         if len(rep.changes) > shown:
@@ -198,9 +198,6 @@ class _Writer(GongwenDocument):
 UNIT_HEADERS = ("排名", "单位", "牵头任务", "已销号", "逾期", "最长逾期天数", "滞报缺报", "按期完成率")
 KIND_HEADERS = ("类别", "本周新增", "本周办结", "其中按期", "在办", "其中逾期", "累计办结", "按期办结率")
 OVERDUE_HEADERS = ("序号", "任务编号", "任务名称", "牵头单位", "完成时限", "逾期天数", "状态说明")
-SECTION_HEADINGS = ("一、总体情况", "二、本周新销号和新增逾期任务", "三、逾期未完成任务", "四、近期到期任务",
-                    "五、滞报和缺报", "六、各单位落实情况", "七、台账统计", "八、本周动态")
-
 
 def docx_bytes(report: WeeklyReport) -> bytes:
     """The Word report's bytes (deterministic for the same records and week)."""

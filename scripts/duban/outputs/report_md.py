@@ -122,7 +122,7 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
 
     out += ["## 六、各单位落实情况", "", "按逾期任务数从多到少、按期完成率从低到高排列（只计牵头任务）。", ""]
     out.append(table(["排名", "单位", "牵头任务", "已销号", "逾期", "最长逾期天数", "滞报/缺报", "按期完成率"], [
-        [str(i), cell(t.name), str(t.total), str(t.closed), str(t.overdue), str(t.max_days_overdue), str(t.stale),
+        [str(i), cell(t.name), str(t.total), str(t.closed), str(t.overdue), str(t.max_days_overdue), str(t.lagging),
          percent(t.on_time_rate)]
         for i, t in enumerate(report.units, 1)]))
 
@@ -138,7 +138,7 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
 
     out += ["## 九、本周动态" if chart_files else "## 八、本周动态", ""]
     out.append(table(["日期", "类别", "事项", "单位", "内容"], [
-        [str(c.date), esc(c.what), esc(c.subject), cell(c.unit), cell(c.text)] for c in report.changes]))
+        [str(c.date), esc(c.what), esc(c.subject), cell(c.names), cell(c.text)] for c in report.changes]))
     return "\n".join(out).rstrip() + "\n"
 
 

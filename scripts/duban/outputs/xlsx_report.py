@@ -34,9 +34,6 @@ PERCENT_FORMAT = "0.0%"
 MAX_WIDTH = 60
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 
-SHEETS = ("概况", "逾期任务", "近期到期", "各单位", "台账统计", "滞报缺报", "本周动态", "全部任务")
-
-
 @dataclass(frozen=True)
 class Percent:
     """A rate in 0..1 (or None when nothing has come due) shown as a percentage."""
@@ -139,7 +136,7 @@ class _Writer:
         _sheet(wb, "近期到期", ("序号", "任务编号", "任务名称", "牵头单位", "配合单位", "完成时限", "状态", "状态说明"), rows)
 
     def unit_ranking(self, wb: Workbook) -> None:
-        rows = [(i, t.name, t.total, t.closed, t.closed_on_time, t.overdue, t.max_days_overdue, t.due_soon, t.stale,
+        rows = [(i, t.name, t.total, t.closed, t.closed_on_time, t.overdue, t.max_days_overdue, t.due_soon, t.lagging,
                  Percent(t.on_time_rate))
                 for i, t in enumerate(self.report.units, 1)]
         _sheet(wb, "各单位", ("排名", "单位", "牵头任务", "已销号", "按期销号", "逾期", "最长逾期天数", "临期", "滞报缺报",
@@ -166,7 +163,7 @@ class _Writer:
         _sheet(wb, "滞报缺报", ("类型", "任务编号", "任务名称", "未报单位", "周期", "周期起", "周期止", "情况说明"), rows)
 
     def changes(self, wb: Workbook) -> None:
-        rows = [(c.date, c.what, c.subject, c.unit, c.text) for c in self.report.changes]
+        rows = [(c.date, c.what, c.subject, c.names, c.text) for c in self.report.changes]
         _sheet(wb, "本周动态", ("日期", "类别", "事项", "单位", "内容"), rows)
 
     def all_tasks(self, wb: Workbook) -> None:

@@ -254,11 +254,6 @@ class Repository:
     def case_kinds(self) -> list[Kind]:
         return self.registry.case_kinds()
 
-    def tasks_of_unit(self, unit_id: str) -> tuple[list[Task], list[Task]]:
-        """(tasks it leads, tasks it partners on)."""
-        lead = [t for t in self.tasks.values() if unit_id in t.lead_units]
-        partner = [t for t in self.tasks.values() if unit_id in t.partner_units]
-        return lead, partner
 
 
 _BUILDERS = {"plan": ("plans", _plan), "unit": ("units", _unit), "task": ("tasks", _task)}

@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-Path = tuple  # a field path inside a record: keys (str) and list indexes (int)
-
-
 def field_name(path: Iterable) -> str:
     """Render a field path the way an editor reads it: ``timing.due``, ``lead_units[1]``."""
     out = ""

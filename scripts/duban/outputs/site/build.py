@@ -26,7 +26,6 @@ from duban.records.model import build as build_model
 from duban.records.problems import Problem, Report
 from duban.records.validate import check_repository
 
-CACHE = Path("build") / "cache" / "weekly"
 
 
 @dataclass
@@ -110,8 +109,8 @@ def weekly_archive(evaluator: Evaluator, weeks: list[str], out_dir: Path, cache_
             os.replace(src, final)
 
 
-def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, workers: int | None = None,
-             cache_root: Path | None = None) -> tuple[int, list[str]]:
+def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_root: Path,
+             workers: int | None = None) -> tuple[int, list[str]]:
     """Write the full Markdown source of the site into ``out`` (replaced atomically)."""
     from duban.engine.weekly import last_complete_week, parse_week, weeks_between
     from duban.outputs.site.pages import generate as generate_pages
@@ -133,7 +132,6 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, workers: i
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    cache_root = cache_root or root / CACHE
     cache = cache_root / fingerprint(root)
     if cache_root.exists():  # drop caches of older record sets
         for old in cache_root.iterdir():
@@ -171,7 +169,7 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
         return BuildOutcome(result.report, site_dir)
     repo = build_model(result)
     build_dir = Path(build_dir) if build_dir else root / "build"
-    count, weeks = generate(root, repo, as_of, build_dir / "docs", workers, build_dir / "cache" / "weekly")
+    count, weeks = generate(root, repo, as_of, build_dir / "docs", cache_root=build_dir / "cache" / "weekly", workers=workers)
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)

@@ -24,7 +24,7 @@ class Context:
     TASK_HEADERS = ["编号", "任务名称", "条款", "牵头单位", "时限", "状态", "说明"]
 
     def __init__(self, snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None):
-        self.s = snapshot
+        self.snapshot = snapshot
         self.repo = snapshot.repo
         self.settings = snapshot.settings
         self.docs_dir = Path(docs_dir)
@@ -33,8 +33,8 @@ class Context:
         self.chart_files: dict[str, str] = {}
 
     def asof_note(self) -> str:
-        extra = f"；{ESTIMATED}" if self.s.estimated else ""
-        return f'<p class="duban-asof">数据截至 <strong>{cn_date(self.s.as_of)}</strong>{extra}</p>\n'
+        extra = f"；{ESTIMATED}" if self.snapshot.estimated else ""
+        return f'<p class="duban-asof">数据截至 <strong>{cn_date(self.snapshot.as_of)}</strong>{extra}</p>\n'
 
     def badge(self, state) -> str:
         return badge(state.label, state.level, self.settings.colour(state.level))
@@ -52,7 +52,7 @@ class Context:
 
     def clause_text(self, task: Task) -> str:
         plan = self.repo.plans.get(task.plan)
-        label = figures.plan_clause_label(self.s, task.plan, task.clause)
+        label = figures.plan_clause_label(self.snapshot, task.plan, task.clause)
         title = plan.clause(task.clause).title if plan else ""
         return f"{label}{title}"
 
@@ -82,7 +82,7 @@ class Context:
 
     def task_row(self, st: TaskState, prefix: str) -> list[str]:
         t = st.task
-        return [self.task_link(t, prefix), cell(t.title), esc(figures.plan_clause_label(self.s, t.plan, t.clause)),
+        return [self.task_link(t, prefix), cell(t.title), esc(figures.plan_clause_label(self.snapshot, t.plan, t.clause)),
                 self.units(t.lead_units, prefix), esc(self.due_text(st)), self.badge(st), cell(st.reason)]
 
     def case_table(self, kind_name: str, states: list[CaseState], prefix: str) -> str:
@@ -92,7 +92,7 @@ class Context:
         rows = []
         for st in states:
             row = []
-            data = self.s.record(kind_name, st.case.data)
+            data = self.snapshot.record(kind_name, st.case.data)
             for c in columns:
                 value = data.get(c)
                 if c in kind.unit_fields and isinstance(value, str):

@@ -14,7 +14,7 @@ from duban.zh import cn_date, percent
 
 
 def charts(site: Context) -> None:
-    s = site.s
+    s = site.snapshot
     red = site.settings.colour(site.settings.level("overdue"))
     case_bars = [Bar(label, n, red) for _, label, n in figures.overdue_cases_by_kind(s)]
     site.chart_files = {}
@@ -31,7 +31,7 @@ def charts(site: Context) -> None:
 
 
 def home(site: Context) -> None:
-    s = site.s
+    s = site.snapshot
     total = figures.tasks_total(s)
     intro = (site.docs_dir / "index.md").read_text(encoding="utf-8") if (site.docs_dir / "index.md").exists() else ""
     overdue = s.overdue_tasks()
@@ -71,12 +71,12 @@ def home(site: Context) -> None:
 
 def changes_table(site: Context, start: dt.date, end: dt.date, prefix: str) -> str:
     """The tasks' changes in the window (the weekly report's definition), newest first."""
-    prev = site.s.at(start - dt.timedelta(days=1))
-    found = [c for c in changes(site.repo, site.s, prev, start, end) if c.what != "台账"]
+    prev = site.snapshot.at(start - dt.timedelta(days=1))
+    found = [c for c in changes(site.repo, site.snapshot, prev, start, end) if c.what != "台账"]
     found.sort(key=lambda c: (c.date, c.subject, c.what), reverse=True)
     table_rows = [[str(c.date), esc(c.what), site.task_link(site.repo.tasks[c.subject], prefix),
                    site.units(c.units, prefix), cell(c.text)] for c in found]
-    received = figures.received_by_kind(site.s, start, end)
+    received = figures.received_by_kind(site.snapshot, start, end)
     text = table(["日期", "类别", "任务", "单位", "内容"], table_rows, empty="本周没有任务动态。")
     if received:
         text += "\n本周新增台账：" + "，".join(

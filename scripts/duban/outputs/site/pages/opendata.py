@@ -13,7 +13,7 @@ from duban.outputs.site.pages.context import Context
 def open_data(site: Context) -> None:
     resources = []
     for kind in site.repo.registry.kinds.values():
-        records = site.s.records(kind.name)
+        records = site.snapshot.records(kind.name)
         fields = list(kind.schema.get("properties", {}))
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -41,7 +41,7 @@ def open_data(site: Context) -> None:
             site.pages["data/schemas/common.schema.json"] = json.dumps(schema, ensure_ascii=False, indent=2)
     package = {"profile": "tabular-data-package", "name": "duban-records", "title": "督办记录开放数据",
                "description": "工作方案、单位、任务、进展和各类台账记录；演示数据标注 synthetic=true。",
-               "created": f"{site.s.as_of}", "resources": resources}
+               "created": f"{site.snapshot.as_of}", "resources": resources}
     site.pages["data/datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2)
     rows = [[esc(r["title"]), str(r["count"]), f"[CSV]({r['path']})", f"[JSON]({r['path'][:-4]}.json)",
              f"[模式]({r['sources'][0]['path']})"] for r in resources]

@@ -21,7 +21,7 @@ def plans(site: Context) -> None:
         depth = plan.page.count("/")
         prefix = "../" * depth
         by_clause: dict[str, list[TaskState]] = defaultdict(list)
-        for st in site.s.tasks.values():
+        for st in site.snapshot.tasks.values():
             if st.task.plan == plan.id and not st.task.parent:
                 by_clause[st.task.clause].append(st)
         lines = text.splitlines()

@@ -9,7 +9,7 @@ from duban.zh import percent
 
 
 def status_pages(site: Context) -> None:
-    s = site.s
+    s = site.snapshot
     p = "../"
     out = ["# 逾期清单", "", site.asof_note(), "## 逾期任务", "", "逾期天数最长的在前。", ""]
     out.append(table(site.TASK_HEADERS, [site.task_row(st, p) for st in s.overdue_tasks()]))
@@ -31,5 +31,5 @@ def status_pages(site: Context) -> None:
     site.pages["status/clauses.md"] = "\n".join([
         "# 按条款统计", "", site.asof_note(),
         table(["条款", "任务数", "已销号", "逾期", "滞报/缺报", "按期完成率", "办结用时中位数（天）"], [
-            [esc(t.name), str(t.total), str(t.closed), str(t.overdue), str(t.stale), percent(t.on_time_rate),
+            [esc(t.name), str(t.total), str(t.closed), str(t.overdue), str(t.lagging), percent(t.on_time_rate),
              cell(t.median_days_to_close)] for t in by_clause])])

@@ -8,9 +8,9 @@ from duban.outputs.site.pages.context import Context
 
 
 def task_pages(site: Context) -> None:
-    for tid, st in site.s.tasks.items():
+    for tid, st in site.snapshot.tasks.items():
         site.pages[f"tasks/{tid}.md"] = task_page(site, st)
-    rows = [site.task_row(st, "../") for st in sorted(site.s.tasks.values(), key=lambda x: x.task.id)]
+    rows = [site.task_row(st, "../") for st in sorted(site.snapshot.tasks.values(), key=lambda x: x.task.id)]
     out = ["# 全部任务", "", site.asof_note(),
            "点击表头排序；在筛选框中输入编号、单位、状态等文字，或用下拉框按列筛选。", "",
            table(site.TASK_HEADERS, rows)]
@@ -46,8 +46,8 @@ def task_page(site: Context, st: TaskState) -> str:
         done, total = st.progress
         out += ["## 子任务", "", f"已销号 {done}/{total}。", ""]
         out.append(table(["编号", "任务名称", "牵头单位", "状态", "说明"], [
-            [site.task_link(c, p), cell(c.title), site.units(c.lead_units, p), site.badge(site.s.tasks[c.id]),
-             cell(site.s.tasks[c.id].reason)] for c in children if c.id in site.s.tasks]))
+            [site.task_link(c, p), cell(c.title), site.units(c.lead_units, p), site.badge(site.snapshot.tasks[c.id]),
+             cell(site.snapshot.tasks[c.id].reason)] for c in children if c.id in site.snapshot.tasks]))
     if t.milestones:
         out += ["", "## 阶段目标", ""]
         out.append(table(["日期", "内容"], [[str(m.date), cell(m.title)] for m in t.milestones]))
@@ -59,7 +59,7 @@ def task_page(site: Context, st: TaskState) -> str:
                                            for m in sorted(st.misses, key=lambda m: m.period, reverse=True)]))
     out += ["", "## 时间线", ""]
     lines = []
-    for e in site.s.timeline(t):
+    for e in site.snapshot.timeline(t):
         if e.what == "update":
             text = f"**{esc(e.update.state)}**　{site.unit_link(e.unit, p)}：{esc(e.update.text)}"
         elif e.what == "extension_requested":

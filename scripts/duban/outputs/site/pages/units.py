@@ -12,7 +12,7 @@ from duban.zh import percent
 
 
 def unit_pages(site: Context) -> None:
-    lead_tallies = {t.key: t for t in figures.tasks_by_unit(site.s)}
+    lead_tallies = {t.key: t for t in figures.tasks_by_unit(site.snapshot)}
     units = sorted(site.repo.units.values(), key=lambda u: (u.order, u.id))
     avg = figures.average(list(lead_tallies.values()))
     for unit in units:
@@ -21,7 +21,7 @@ def unit_pages(site: Context) -> None:
     for unit in units:
         t = lead_tallies.get(unit.id) or Tally(unit.id, unit.short_name)
         rows.append([f"[{esc(unit.name)}]({unit.id}.md)", esc(unit.kind), str(t.total), str(t.closed), str(t.overdue),
-                     str(t.stale), percent(t.on_time_rate)])
+                     str(t.lagging), percent(t.on_time_rate)])
     site.pages["units/index.md"] = "\n".join([
         "# 各单位", "", site.asof_note(), "只计该单位牵头的任务。", "",
         table(["单位", "类别", "牵头任务", "已销号", "逾期", "滞报/缺报", "按期完成率"], rows)])
@@ -30,7 +30,7 @@ def unit_pages(site: Context) -> None:
 def unit_page(site: Context, unit: Unit, tally: Tally | None, avg) -> str:
     p = "../"
     tally = tally or Tally(unit.id, unit.short_name)
-    lead, partner = site.s.tasks_of_unit(unit.id)
+    lead, partner = site.snapshot.tasks_of_unit(unit.id)
     urgency = {"overdue": 0, "missed": 1, "stale": 2, "due_soon": 3}
 
     def key(st: TaskState):
@@ -48,14 +48,14 @@ def unit_page(site: Context, unit: Unit, tally: Tally | None, avg) -> str:
     out += ["", f"## 配合任务（{len(partner)} 项）", ""]
     out.append(table(site.TASK_HEADERS, [site.task_row(st, p) for st in sorted(partner, key=key)]))
     for kind in site.repo.case_kinds():
-        states = site.s.cases_of(kind.name, unit.id)
+        states = site.snapshot.cases_of(kind.name, unit.id)
         if not states:
             continue
-        t = figures.cases_total(site.s, kind.name, states)
+        t = figures.cases_total(site.snapshot, kind.name, states)
         out += ["", f"## {esc(kind.label)}（{len(states)} 件）", ""]
         out.append(f"办结 {t.closed} 件，按期 {t.closed_on_time} 件，在办 {t.open} 件，逾期 {t.overdue} 件；"
                    f"[查看台账](../registers/{kind.name}/index.md)。\n")
-        urgent = site.s.urgent_cases(kind.name, unit.id)
+        urgent = site.snapshot.urgent_cases(kind.name, unit.id)
         if urgent:
             out.append(site.case_table(kind.name, urgent, p))
     return "\n".join(out) + "\n"
