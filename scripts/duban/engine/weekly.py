@@ -60,6 +60,13 @@ def weeks_between(first: dt.date, last: dt.date) -> list[str]:
     return out
 
 
+def reported_weeks(repo: Repository, as_of: dt.date) -> list[str]:
+    """Every ISO week from the first plan's issue to the last one complete by the end of ``as_of``."""
+    first = min((p.issue_date for p in repo.plans.values()), default=as_of)
+    last = last_complete_week(as_of + dt.timedelta(days=1))  # a week ending on as_of is complete
+    return [w for w in weeks_between(first, parse_week(last)[0]) if parse_week(w)[1] <= as_of]
+
+
 @dataclass(frozen=True)
 class Change:
     date: dt.date

@@ -112,14 +112,12 @@ def weekly_archive(evaluator: Evaluator, weeks: list[str], out_dir: Path, cache_
 def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_root: Path,
              workers: int | None = None) -> tuple[int, list[str]]:
     """Write the full Markdown source of the site into ``out`` (replaced atomically)."""
-    from duban.engine.weekly import last_complete_week, parse_week, weeks_between
+    from duban.engine.weekly import reported_weeks
     from duban.outputs.site.pages import generate as generate_pages
 
     evaluator = Evaluator(repo)
     snapshot = evaluator.at(as_of)
-    first = min((p.issue_date for p in repo.plans.values()), default=as_of)
-    last_week = last_complete_week(as_of + dt.timedelta(days=1))  # a week ending on as_of is complete
-    weeks = [w for w in weeks_between(first, parse_week(last_week)[0]) if parse_week(w)[1] <= as_of]
+    weeks = reported_weeks(repo, as_of)
     stage = out.with_name(out.name + ".tmp")
     if stage.exists():
         shutil.rmtree(stage)
