@@ -108,6 +108,16 @@ def test_extension_approved_before_due_date(repo):
     assert s.reason == "逾期 12 天：完成时限 2024-03-31，已批准延期至 2024-04-15"
 
 
+def test_a_pending_extension_request_does_not_move_the_due_date(repo):
+    task(repo, "T-2-1-02", "{mode: 限时, due: 2024-03-31}", """\
+        extensions:
+          - {requested: 2024-03-20, reason: 征求意见, new_due: 2024-04-15}
+        """)
+    r = open_repository(repo)
+    s = evaluate(r, D(2024, 4, 2)).tasks["T-2-1-02"]
+    assert (s.state, s.due, s.days_overdue) == ("overdue", D(2024, 3, 31), 2)
+
+
 def test_claim_is_not_closure_and_late_closure(repo):
     task(repo, "T-2-1-02", "{mode: 限时, due: 2024-03-31}", """\
         closure: {date: 2024-04-10, verified_by: sup}

@@ -140,7 +140,7 @@ class Snapshot:
         for e in task.extensions:
             if e.requested <= self.as_of:
                 events.append(Event(e.requested, 1, "extension_requested", None, extension=e))
-            if e.approved <= self.as_of:
+            if e.approved_by_day(self.as_of):
                 events.append(Event(e.approved, 1, "extension_approved", e.approved_by, extension=e))
         if task.closure and task.closure.date <= self.as_of:
             events.append(Event(task.closure.date, 0, "closure", task.closure.verified_by, closure=task.closure))

@@ -63,7 +63,7 @@ class TaskState:
 
 def _effective_due(task: Task, as_of: dt.date) -> tuple[dt.date | None, list]:
     due = task.timing.due
-    approved = [e for e in task.extensions if e.approved <= as_of]
+    approved = [e for e in task.extensions if e.approved_by_day(as_of)]
     if approved:
         due = approved[-1].new_due
     return due, approved

@@ -89,7 +89,7 @@ def changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, en
             if start <= u.date <= end:
                 out.append(Change(u.date, "进展", task.id, names([u.unit]), f"{task.title}（{u.state}）{u.text}", (u.unit,)))
         for e in task.extensions:
-            if start <= e.approved <= end:
+            if e.approved and start <= e.approved <= end:
                 out.append(Change(e.approved, "延期", task.id, names([e.approved_by]),
                                   f"{task.title}：批准延期至 {e.new_due}（{e.reason}）", (e.approved_by,)))
         if task.closure and start <= task.closure.date <= end:

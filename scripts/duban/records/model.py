@@ -74,8 +74,12 @@ class Extension:
     requested: dt.date
     reason: str
     new_due: dt.date
-    approved_by: str
-    approved: dt.date
+    approved_by: str | None  # None while the request waits for the office
+    approved: dt.date | None
+
+    def approved_by_day(self, day: dt.date) -> bool:
+        """Whether the office had approved the request by the end of ``day``."""
+        return self.approved is not None and self.approved <= day
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ def _task(r: Record) -> Task:
         parent=d.get("parent"),
         milestones=tuple(Milestone(_date(m["date"]), m["title"]) for m in d.get("milestones", ())),
         extensions=tuple(
-            Extension(_date(e["requested"]), e["reason"], _date(e["new_due"]), e["approved_by"], _date(e["approved"]))
+            Extension(_date(e["requested"]), e["reason"], _date(e["new_due"]), e.get("approved_by"), _date(e.get("approved")))
             for e in d.get("extensions", ())
         ),
         closure=Closure(_date(closure["date"]), closure["verified_by"], closure.get("note")) if closure else None,
