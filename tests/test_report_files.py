@@ -19,7 +19,7 @@ from duban.records.model import open_repository
 
 WEEK = "2024-W23"  # Monday 2024-06-03 to Sunday 2024-06-09, dated Monday 2024-06-10
 HEADINGS = ["一、总体情况", "二、本周新销号和新增逾期任务", "三、逾期未完成任务", "四、近期到期任务",
-            "五、滞报和缺报", "六、各单位落实情况", "七、台账统计", "八、本周动态"]
+            "五、滞报和缺报", "六、待核销事项", "七、各单位落实情况", "八、台账统计", "九、本周动态"]
 
 # The base fixture already has T-2-1-01 (限时, due 2024-03-31, lead 乙局: 70 days overdue on 2024-06-09),
 # T-2-2-01 (weekly town meetings of 甲镇, none recorded: 缺报) and a dispute closed in February.
@@ -209,7 +209,7 @@ def test_sections_in_order_with_heading_fonts(document):
 
 def test_overdue_table_header_and_row(document):
     table = table_after(document, "三、逾期未完成任务")
-    assert cells(table.rows[0]) == ["序号", "任务编号", "任务名称", "牵头单位", "完成时限", "逾期天数", "状态说明"]
+    assert cells(table.rows[0]) == ["序号", "任务编号", "任务名称", "未完成单位", "完成时限", "逾期天数", "状态说明"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
     assert all(r.font.bold for c in table.rows[0].cells for r in c.paragraphs[0].runs)
     row = cells(table.rows[1])
@@ -225,14 +225,17 @@ def test_other_sections_have_their_rows(document):
     texts = text_of(document)
     assert any("T-2-1-02 建立工作台账（甲镇）：已于 2024-06-05 销号" in t for t in texts)  # 本周新销号
     assert cells(table_after(document, "四、近期到期任务").rows[1])[1] == "T-2-1-03"
-    stale = table_after(document, "（一）滞报任务（1 项）")
-    assert cells(stale.rows[1])[1:4] == ["T-2-2-02", "常态化开展矛盾纠纷排查", "乙局"]
-    ranking = table_after(document, "六、各单位落实情况")
-    assert cells(ranking.rows[0]) == ["排名", "单位", "牵头任务", "已销号", "逾期", "最长逾期天数", "滞报缺报", "按期完成率"]
-    assert cells(ranking.rows[1]) == ["1", "乙局", "2", "0", "1", "70", "1", "0.0%"]
-    kinds = table_after(document, "七、台账统计")
+    stale = table_after(document, "（一）滞报（1 项任务，1 个单位次）")
+    assert cells(stale.rows[1])[1:6] == ["T-2-2-02", "常态化开展矛盾纠纷排查", "乙局", "2024年5月", "5 个周期"]
+    ranking = next(t for t in document.tables if any(cells(r)[1:2] == ["乙局"] for r in t.rows[1:])
+                   and cells(t.rows[0])[:3] == ["排名", "单位", "得分"])
+    assert cells(ranking.rows[0]) == ["排名", "单位", "得分", "等级", "牵头任务", "逾期", "缺报滞报周期", "逾期台账"]
+    rows = {cells(r)[1]: cells(r) for r in ranking.rows[1:]}
+    # 乙局: 100 − 5 (one overdue task) − 70/20 (its days overdue) − 1 (one stale period) = 90.5
+    assert rows["乙局"] == ["1", "乙局", "90.5", "绿", "2", "1", "1", "0"]
+    kinds = table_after(document, "八、台账统计")
     assert cells(kinds.rows[1])[:3] == ["矛盾纠纷", "1", "0"]
-    assert "（二）缺报（1 项任务，1 个单位次）" in texts  # grouped by task
+    assert "（二）缺报（1 项任务，1 个单位次）" in texts  # one row per unit behind
     assert any(t.startswith("1. 6月5日，T-2-1-01（乙局）：制定办法（推进中）") for t in texts)  # 本周动态
     assert "1. 6月9日，甲镇：矛盾纠纷新增 1 件。" in texts
 
@@ -241,7 +244,7 @@ def test_long_change_list_points_to_the_workbook(built):
     report = built[0]
     many = dataclasses.replace(report, changes=report.changes * 40)
     texts = [p.text for p in docx.Document(io.BytesIO(docx_bytes(many))).paragraphs]
-    listed = [t for t in texts[texts.index("八、本周动态"):] if re.match(r"[0-9]+\. ", t)]
+    listed = [t for t in texts[texts.index("九、本周动态"):] if re.match(r"[0-9]+\. ", t)]
     assert len(listed) == 60
     assert f"另有 {len(many.changes) - 60} 条，详见电子表格。" in texts
 
@@ -306,7 +309,7 @@ def test_overdue_sheet_row_with_real_date(workbook):
     header = [c.value for c in ws[1]]
     assert header[:3] == ["序号", "任务编号", "任务名称"]
     row = {h: c for h, c in zip(header, ws[2])}
-    assert row["任务编号"].value == "T-2-1-01" and row["牵头单位"].value == "乙局"
+    assert row["任务编号"].value == "T-2-1-01" and row["未完成单位"].value == "乙局"
     assert row["逾期天数"].value == 70 and isinstance(row["逾期天数"].value, int)
     due = row["完成时限"]
     assert due.is_date and due.value.date() == dt.date(2024, 3, 31) and due.number_format == "yyyy-mm-dd"
@@ -316,8 +319,10 @@ def test_rates_are_percent_numbers_and_all_tasks_listed(workbook):
     ws = workbook["各单位"]
     header = [c.value for c in ws[1]]
     col = header.index("按期完成率")
-    rates = [row[col] for row in ws.iter_rows(min_row=2)]
-    assert [c.value for c in rates] == [0, 1]  # 乙局 0 of 1 due on time, 甲镇 1 of 1: numbers, not text
+    unit = header.index("单位")
+    rates = {row[unit].value: row[col] for row in ws.iter_rows(min_row=2)}
+    assert rates["乙局"].value == 0 and rates["甲镇"].value == 1  # 乙局 0 of 1 due on time, 甲镇 1 of 1: numbers
+    rates = list(rates.values())
     assert all(c.number_format == "0.0%" for c in rates)
     tasks = workbook["全部任务"]
     assert [c.value for c in tasks[1]][:9] == ["编号", "条款", "任务名称", "牵头单位", "配合单位", "时限形式",

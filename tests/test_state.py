@@ -118,17 +118,22 @@ def test_a_pending_extension_request_does_not_move_the_due_date(repo):
     assert (s.state, s.due, s.days_overdue) == ("overdue", D(2024, 3, 31), 2)
 
 
-def test_claim_is_not_closure_and_late_closure(repo):
+def test_a_completion_report_waits_for_the_office_and_lateness_counts_to_the_report(repo):
     task(repo, "T-2-1-02", "{mode: 限时, due: 2024-03-31}", """\
-        closure: {date: 2024-04-10, verified_by: sup}
+        closure: {date: 2024-04-20, verified_by: sup}
         """)
-    write(repo, "updates/T-2-1-02/2024-03-30-bb.yaml", "task: T-2-1-02\nunit: bb\ndate: 2024-03-30\nstate: 已完成\ntext: 已完成。\n")
+    write(repo, "updates/T-2-1-02/2024-04-03-bb.yaml", "task: T-2-1-02\nunit: bb\ndate: 2024-04-03\nstate: 已完成\ntext: 已完成。\n")
     r = open_repository(repo)
-    s = evaluate(r, D(2024, 4, 5)).tasks["T-2-1-02"]
-    assert s.state == "overdue" and s.claimed_on == D(2024, 3, 30) and "待核实销号" in s.reason
-    s = evaluate(r, D(2024, 4, 10)).tasks["T-2-1-02"]
-    assert (s.state, s.closed_on) == ("closed_late", D(2024, 4, 10))
-    assert s.reason.startswith("逾期 10 天销号")
+    s = evaluate(r, D(2024, 4, 2)).tasks["T-2-1-02"]
+    assert (s.state, s.days_overdue) == ("overdue", 2)
+    s = evaluate(r, D(2024, 4, 5)).tasks["T-2-1-02"]  # reported, not verified: the office's, not the unit's
+    assert s.state == "awaiting_verification" and s.verification.since == D(2024, 4, 3)
+    assert s.duty("bb").state == "reported" and s.duty("bb").late_days == 3
+    s = evaluate(r, D(2024, 4, 15)).tasks["T-2-1-02"]  # 5 working days after 04-03: 清明 04-04…06 off, Sunday 04-07 worked
+    assert (s.state, s.verification.due, s.verification.days_overdue) == ("verification_overdue", D(2024, 4, 11), 4)
+    s = evaluate(r, D(2024, 4, 20)).tasks["T-2-1-02"]
+    assert (s.state, s.closed_on, s.late_days) == ("closed_late", D(2024, 4, 20), 3)  # late by 3 days, not 20
+    assert s.reason.startswith("逾期 3 天完成")
 
 
 def test_meeting_cadence_missed_period_and_as_of_ignores_later_records(repo):

@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("status", help="查看逾期和即将到期的任务", description="列出截至某日逾期、即将到期、滞报和缺报的任务，以及逾期台账数。")
     st.set_defaults(func=_status)
     st.add_argument("--as-of", type=_date, default=None, metavar="日期", help="统计截至日期 YYYY-MM-DD（默认：北京时间今天）")
-    st.add_argument("--unit", default=None, metavar="单位", help="只看某单位牵头或配合的任务和它的台账（单位编号，即 records/units/ 中的文件名）")
+    st.add_argument("--unit", default=None, metavar="单位", help="只看某单位自己的事项：它牵头的任务中它的部分、它的台账、待它核销的事项，以及它配合的任务（单位编号，即 records/units/ 中的文件名）")
+    st.add_argument("--format", choices=["text", "json"], default="text", help="输出格式：text（默认）或 json（供其他程序读取）")
 
     rp = sub.add_parser("report", help="生成报告", description="生成报告。")
     rsub = rp.add_subparsers(dest="report", metavar="报告")
@@ -138,6 +139,7 @@ def _open(root: Path):
 
 def _status(root: Path, args) -> int:
     from duban.engine.snapshot import evaluate
+    from duban.outputs.status_json import status_json
     from duban.outputs.terminal import status
 
     repo = _open(root)
@@ -147,7 +149,8 @@ def _status(root: Path, args) -> int:
         print(f"用法错误：单位“{args.unit}”不存在", file=sys.stderr)
         return 2
     snapshot = evaluate(repo, args.as_of or today_in_shanghai())
-    sys.stdout.write(status(snapshot, args.unit))
+    render = status_json if args.format == "json" else status
+    sys.stdout.write(render(snapshot, args.unit))
     return 0
 
 

@@ -6,6 +6,7 @@ Nothing here knows records or states; it only formats.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 
 NUMERALS = "一二三四五六七八九十"
@@ -35,3 +36,9 @@ def cn_number(n: int) -> str:
 def percent(rate: float | None) -> str:
     """A rate in 0..1 as 12.3%; — when there is none."""
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders numbers inside text by value: T-2-9 before T-2-10, 二（九） before 二（十）."""
+    parts = re.split(r"(\d+)", text)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)

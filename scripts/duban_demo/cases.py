@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from duban_demo.common import ONE, days_between, phrases, pick, pick_weighted, rand_date, randint, weighted
+from duban_demo.common import (
+    ONE,
+    days_between,
+    phrases,
+    pick,
+    pick_weighted,
+    rand_date,
+    randint,
+    weighted,
+)
 
 # --------------------------------------------------------------------------
 # disputes

@@ -10,10 +10,16 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 import yaml
-
 from duban.records.kinds import KindsError, Registry
 from duban.records.load import load_file
-from duban_demo.common import BENCH_END, PLAN_START, phrases, registry_for, registry_kind
+
+from duban_demo.common import (
+    BENCH_END,
+    PLAN_START,
+    phrases,
+    registry_for,
+    registry_kind,
+)
 from duban_demo.demo import demo_records
 from duban_demo.registers import CASE_KINDS, case_records
 from duban_demo.write import NotSyntheticError, prune, write_records

@@ -11,7 +11,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import yaml
-
 from duban.engine.periods import period_of
 from duban.engine.workdays import is_workday
 from duban.records.kinds import Kind, Registry, load_registry

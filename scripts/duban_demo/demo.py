@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from duban.records.kinds import Registry
+
 from duban_demo.common import Out, as_date, default_registry, rng_for, split_units
 from duban_demo.meetings import add_meetings
 from duban_demo.registers import demo_registers
 from duban_demo.updates import add_deadline_updates, add_periodic_updates, work_key
-from duban.records.kinds import Registry
 
 
 def demo_records(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from duban_demo.common import calendar_periods, phrases, working_day, workday_in
+from duban_demo.common import calendar_periods, phrases, workday_in, working_day
 
 _MT = phrases("meetings")
 # Categories as they are named in meeting summaries.

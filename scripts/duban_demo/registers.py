@@ -10,6 +10,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from functools import partial
 
+from duban.records.kinds import Registry
+
 from duban_demo.cases import (
     APPROVERS,
     HAZARD_CUM,
@@ -38,7 +40,6 @@ from duban_demo.common import (
     rng_for,
     split_units,
 )
-from duban.records.kinds import Registry
 
 # Sizes of the demonstration case registers (independent of the period).
 DEMO_DISPUTES = 232

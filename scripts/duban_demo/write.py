@@ -7,6 +7,7 @@ from pathlib import Path
 
 from duban.records.kinds import Registry
 from duban.records.load import load_file
+
 from duban_demo.common import GENERATED_KINDS, dump, registry_kind
 
 

@@ -1,13 +1,16 @@
-"""Figures: states aggregated into the tables that the status command, the
-weekly report and the site all show.
+"""Figures: states aggregated into the tables that the status command, the weekly report and the
+site all show. Each piece of work is counted once (leaf tasks), and a figure that names a unit
+counts only what that unit owes itself (``Tally.add_duty``; see ``ranking`` for the per-unit score).
 
 Definitions (the same everywhere):
 
-* 按期率 (on-time rate) = closed on time ÷ (closed + overdue), i.e. among
-  those that have come due or were closed, the share closed within the limit.
+* 完成 (done): closed (销号/办结), or reported complete by the unit and waiting for the office's
+  verification (待核销). Waiting work is the office's, not the unit's.
+* 按期率 (on-time rate) = done on time ÷ (done + overdue): among what has come due or was done, the
+  share done within the limit (by the unit's completion report, not by the office's verification).
   None when nothing has come due yet.
-* 办结天数 (days to close) runs from the start of the clock (a task: the plan's
-  issue date; a case: its kind's start field) to the closing date.
+* 办结天数 (days to close) runs from the start of the clock (a task: the plan's issue date; a case: its
+  kind's start field) to the closing date; medians are whole days.
 """
 
 from __future__ import annotations
@@ -18,8 +21,14 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Callable, Iterable
 
+from duban.engine.cases import CaseState
 from duban.engine.snapshot import Evaluator, Snapshot
-from duban.engine.state import CaseState, TaskState
+from duban.engine.state import Duty, TaskState
+from duban.zh import natural_key
+
+CLOSED = ("closed", "closed_late")
+PENDING = ("reported", "awaiting_verification", "verification_overdue")  # done by the unit, not yet closed
+OPEN = ("overdue", "due_soon", "on_track", "open")
 
 
 @dataclass
@@ -30,6 +39,8 @@ class Tally:
     open: int = 0
     closed: int = 0
     closed_on_time: int = 0
+    pending: int = 0  # done by the unit, waiting for the office (待核销)
+    pending_on_time: int = 0
     overdue: int = 0
     max_days_overdue: int = 0
     due_soon: int = 0
@@ -37,34 +48,50 @@ class Tally:
     days_to_close: list[int] = field(default_factory=list, repr=False)
 
     @property
-    def on_time_rate(self) -> float | None:
-        due = self.closed + self.overdue
-        return self.closed_on_time / due if due else None
+    def done(self) -> int:
+        return self.closed + self.pending
 
     @property
-    def median_days_to_close(self) -> float | None:
-        return float(median(self.days_to_close)) if self.days_to_close else None
+    def on_time_rate(self) -> float | None:
+        due = self.done + self.overdue
+        return (self.closed_on_time + self.pending_on_time) / due if due else None
+
+    @property
+    def median_days_to_close(self) -> int | None:
+        return round(median(self.days_to_close)) if self.days_to_close else None
 
     def add_task(self, s: TaskState, start) -> None:
+        """A task as a whole (area totals, clauses)."""
         self.total += 1
         if s.state in ("stale", "missed"):
             self.lagging += 1
-        if s.task.timing.mode != "限时":
-            return
-        self._add(s.state, s.days_overdue, s.closed_on, start)
+        if s.task.timing.mode == "限时":
+            self._add(s.state, s.days_overdue, s.closed_on, start, s.late_days)
+
+    def add_duty(self, s: TaskState, duty: Duty, start) -> None:
+        """A unit's own part of a task: what the unit owes, not what its co-lead units owe."""
+        self.total += 1
+        if duty.current_miss is not None:
+            self.lagging += 1
+        if s.task.timing.mode == "限时":
+            self._add(duty.state, duty.days_overdue, s.closed_on, start, duty.late_days)
 
     def add_case(self, s: CaseState) -> None:
         self.total += 1
-        self._add(s.state, s.days_overdue, s.closed_on, s.start)
+        self._add(s.state, s.days_overdue, s.closed_on, s.start, s.late_days)
 
-    def _add(self, state, days_overdue, closed_on, start) -> None:
-        if state in ("closed", "closed_late"):
+    def _add(self, state, days_overdue, closed_on, start, late_days) -> None:
+        if state in CLOSED:
             self.closed += 1
-            if state == "closed":
+            if not late_days:
                 self.closed_on_time += 1
             if closed_on and start:
                 self.days_to_close.append((closed_on - start).days)
-        elif state in ("overdue", "due_soon", "on_track", "open"):
+        elif state in PENDING:
+            self.pending += 1
+            if not late_days:
+                self.pending_on_time += 1
+        elif state in OPEN:
             self.open += 1
             if state == "overdue":
                 self.overdue += 1
@@ -73,36 +100,40 @@ class Tally:
                 self.due_soon += 1
 
 
-def _unit_order(snapshot: Snapshot, unit: str):
+def unit_order(snapshot: Snapshot, unit: str):
     u = snapshot.repo.units.get(unit)
     return (u.order if u else 9999, unit)
 
 
+def _plan_start(snapshot: Snapshot, s: TaskState):
+    plan = snapshot.repo.plans.get(s.task.plan)
+    return plan.issue_date if plan else None
+
+
 def tasks_by_unit(snapshot: Snapshot, role: str = "lead") -> list[Tally]:
-    """Per unit, over the tasks it leads (``role="lead"``) or partners on."""
+    """Per unit: over its own parts of the leaf tasks it leads (``role="lead"``), or the tasks it partners on
+    (shown, never charged)."""
     tallies: dict[str, Tally] = {}
-    for s in snapshot.tasks.values():
-        units = s.task.lead_units if role == "lead" else s.task.partner_units
-        start = snapshot.repo.plans[s.task.plan].issue_date if s.task.plan in snapshot.repo.plans else None
-        for unit in units:
-            tally = tallies.setdefault(unit, Tally(unit, snapshot.repo.unit_name(unit)))
-            tally.add_task(s, start)
-    return [tallies[k] for k in sorted(tallies, key=lambda u: _unit_order(snapshot, u))]
+    for s in snapshot.leaves():
+        start = _plan_start(snapshot, s)
+        if role == "lead":
+            for duty in s.duties:
+                tallies.setdefault(duty.unit, Tally(duty.unit, snapshot.repo.unit_name(duty.unit))).add_duty(s, duty, start)
+        else:
+            for unit in s.task.partner_units:
+                tallies.setdefault(unit, Tally(unit, snapshot.repo.unit_name(unit))).add_task(s, start)
+    return [tallies[k] for k in sorted(tallies, key=lambda u: unit_order(snapshot, u))]
 
 
 def tasks_by_clause(snapshot: Snapshot) -> list[Tally]:
     tallies: dict[tuple, Tally] = {}
-    for s in snapshot.tasks.values():
+    for s in snapshot.leaves():
         plan = snapshot.repo.plans.get(s.task.plan)
         clause = plan.clause(s.task.clause) if plan else None
         key = (s.task.plan, s.task.clause)
         name = f"{plan_clause_label(snapshot, s.task.plan, s.task.clause)}{clause.title if clause else ''}"
-        tally = tallies.setdefault(key, Tally(s.task.clause, name))
-        tally.add_task(s, plan.issue_date if plan else None)
-    def order(key):
-        plan_id, clause_id = key
-        return (plan_id, tuple(int(x) for x in clause_id.split(".")))
-    return [tallies[k] for k in sorted(tallies, key=order)]
+        tallies.setdefault(key, Tally(s.task.clause, name)).add_task(s, _plan_start(snapshot, s))
+    return [tallies[k] for k in sorted(tallies, key=lambda k: (k[0], natural_key(k[1])))]
 
 
 def plan_clause_label(snapshot: Snapshot, plan_id: str, clause_id: str) -> str:
@@ -122,10 +153,10 @@ def plan_clause_label(snapshot: Snapshot, plan_id: str, clause_id: str) -> str:
 
 
 def tasks_total(snapshot: Snapshot) -> Tally:
+    """Every leaf task once (a parent and its sub-tasks are not counted twice)."""
     tally = Tally("all", snapshot.settings.area)
-    for s in snapshot.tasks.values():
-        plan = snapshot.repo.plans.get(s.task.plan)
-        tally.add_task(s, plan.issue_date if plan else None)
+    for s in snapshot.leaves():
+        tally.add_task(s, _plan_start(snapshot, s))
     return tally
 
 
@@ -136,9 +167,8 @@ def cases_by(snapshot: Snapshot, kind: str, key: Callable[[CaseState], str] | No
     tallies: dict[str, Tally] = {}
     for s in snapshot.cases.get(kind, []) if states is None else states:
         k = key(s)
-        tally = tallies.setdefault(k, Tally(k, snapshot.repo.unit_name(k)))
-        tally.add_case(s)
-    return [tallies[k] for k in sorted(tallies, key=lambda u: _unit_order(snapshot, u))]
+        tallies.setdefault(k, Tally(k, snapshot.repo.unit_name(k))).add_case(s)
+    return [tallies[k] for k in sorted(tallies, key=lambda u: unit_order(snapshot, u))]
 
 
 def cases_total(snapshot: Snapshot, kind: str, states: Iterable[CaseState] | None = None) -> Tally:
@@ -148,26 +178,21 @@ def cases_total(snapshot: Snapshot, kind: str, states: Iterable[CaseState] | Non
     return tally
 
 
-def ranking(tallies: list[Tally]) -> list[Tally]:
-    """Units ranked: most overdue first, then lowest on-time rate, then name."""
-    return sorted(tallies, key=lambda t: (-t.overdue, t.on_time_rate if t.on_time_rate is not None else 2.0, t.key))
-
-
 def trend(ev: Evaluator, end: dt.date, weeks: int = 12) -> list[tuple[dt.date, int, int, int]]:
-    """(day, overdue, stale + missed, closed) for ``end`` and the weeks before it, from the plans' start."""
+    """(day, overdue, stale + missed, closed) leaf tasks for ``end`` and the weeks before it, from the plans' start."""
     first = min((p.issue_date for p in ev.repo.plans.values()), default=end)
     out = []
     for back in range(weeks - 1, -1, -1):
         day = end - dt.timedelta(weeks=back)
         if day >= first:
-            counts = Counter(s.state for s in ev.at(day).tasks.values())
+            counts = state_counts(ev.at(day))
             out.append((day, counts["overdue"], counts["stale"] + counts["missed"], counts["closed"] + counts["closed_late"]))
     return out
 
 
 def state_counts(snapshot: Snapshot) -> Counter:
-    """Tasks per state."""
-    return Counter(s.state for s in snapshot.tasks.values())
+    """Leaf tasks per state."""
+    return Counter(s.state for s in snapshot.leaves())
 
 
 def overdue_cases_by_kind(snapshot: Snapshot, with_limit_only: bool = True) -> list[tuple[str, str, int]]:

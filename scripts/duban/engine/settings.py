@@ -14,6 +14,72 @@ from duban.records.kinds import Registry, load_registry
 
 
 @dataclass(frozen=True)
+class Verification:
+    """Who verifies and closes (销号) what the units report done, and how long they have."""
+
+    office: str | None = None  # unit id; a plan's ``supervisor`` comes first
+    days: int = 5
+    unit: str = "工作日"
+    kinds: dict = field(default_factory=dict)  # case kind -> verifying unit, where another office verifies
+
+    def office_for_kind(self, kind: str) -> str | None:
+        return self.kinds.get(kind, self.office)
+
+
+# The parts a unit's score is made of (the engine counts them; settings weigh them).
+COMPONENTS = {
+    "overdue_tasks": "逾期任务",
+    "overdue_days": "逾期天数",
+    "missed_periods": "缺报周期",
+    "stale_periods": "滞报周期",
+    "overdue_cases": "逾期台账",
+    "verification_overdue": "超期未核销",
+}
+
+
+@dataclass(frozen=True)
+class Deduction:
+    component: str  # a key of COMPONENTS
+    points: float  # for every ``every`` items (or days), or for a share of 100%
+    per: str = "item"  # item | rate (the share of the unit's own items of that sort)
+    cap: int | None = None  # overdue_days: at most this many days per task
+    every: int = 1
+
+    def points_for(self, count: float, of: int = 0) -> float:
+        """Points off for ``count`` (items, days); with ``per: rate``, for ``count`` out of ``of``."""
+        if self.per == "rate":
+            return self.points * count / of if of else 0.0
+        return self.points * count / self.every
+
+    @property
+    def label(self) -> str:
+        return COMPONENTS[self.component]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The declared 通报 score: points off a base, units ranked within groups, levels by score."""
+
+    base: float = 100.0
+    window_days: int = 28
+    groups: tuple = ()  # (group name, unit kinds)
+    deductions: tuple = ()
+    levels: tuple = (("绿", 90.0), ("黄", 75.0), ("红", float("-inf")))  # (level, lowest score), best first
+
+    def group_of(self, unit_kind: str) -> str:
+        for name, kinds in self.groups:
+            if unit_kind in kinds:
+                return name
+        return unit_kind
+
+    def level_of(self, score: float) -> str:
+        for level, lowest in self.levels:
+            if score >= lowest:
+                return level
+        return self.levels[-1][0]
+
+
+@dataclass(frozen=True)
 class Settings:
     due_soon_days: int = 7
     upcoming_days: int = 14
@@ -21,6 +87,17 @@ class Settings:
     states: dict = field(default_factory=dict)  # state -> {"label", "level"}
     escalate: tuple = ()
     area: str = "全部单位"  # what the total of all units is called: 全区, 全县, 全市
+    verification: Verification = field(default_factory=Verification)
+    ranking: Ranking = field(default_factory=Ranking)
+
+    def severity(self, state: str) -> int:
+        """How urgent a state is: its place in settings.yaml's ``states`` (most urgent first)."""
+        order = list(self.states)
+        return order.index(state) if state in order else len(order)
+
+    def worst(self, states):
+        """The most urgent of some states (by ``severity``)."""
+        return min(states, key=self.severity)
 
     def meaning(self, state: str) -> str:
         """What a state means, for the editor's guide."""
@@ -51,6 +128,29 @@ def from_registry(registry: Registry) -> Settings:
         states=dict(data.get("states") or {}),
         escalate=tuple(data.get("escalate") or ()),
         area=data.get("area") or Settings.area,
+        verification=_verification(data.get("verification") or {}),
+        ranking=_ranking(data.get("ranking") or {}),
+    )
+
+
+def _verification(data: dict) -> Verification:
+    limit = data.get("limit") or {}
+    return Verification(office=data.get("office"), days=int(limit.get("days", 5)), unit=limit.get("unit", "工作日"),
+                        kinds=dict(data.get("kinds") or {}))
+
+
+def _ranking(data: dict) -> Ranking:
+    if not data:
+        return Ranking()
+    deductions = tuple(Deduction(name, float(d["points"]), d.get("per", "item"), d.get("cap"), int(d.get("every", 1)))
+                       for name, d in (data.get("deductions") or {}).items())
+    levels = sorted(((lvl, float(low)) for lvl, low in (data.get("levels") or {}).items()), key=lambda x: -x[1])
+    return Ranking(
+        base=float(data.get("base", 100)),
+        window_days=int(data.get("window_days", 28)),
+        groups=tuple((g["name"], tuple(g["kinds"])) for g in data.get("groups") or ()),
+        deductions=deductions,
+        levels=tuple(levels) or Ranking.levels,
     )
 
 

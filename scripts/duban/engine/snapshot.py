@@ -2,9 +2,13 @@
 
 ``Evaluator(repo, settings)`` evaluates one repository with one set of settings
 at any date and remembers what it has worked out (recent snapshots, each task's
-evidence dates), so a weekly report that looks back several weeks, or a site
-that shows trends, pays for each date once. ``evaluate(repo, day)`` is the
-one-call form. "As of D" means the end of day D; the date is always passed in.
+evidence, each case's time limit), so a weekly report that looks back several
+weeks, or a site that shows trends, pays for each date once. ``evaluate(repo,
+day)`` is the one-call form. "As of D" means the end of day D; the date is
+always passed in.
+
+Lists a snapshot hands out count each piece of work once: leaf tasks (a parent's
+state rolls up from its sub-tasks and is shown, not counted).
 """
 
 from __future__ import annotations
@@ -14,15 +18,22 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from duban.engine.asof import record_as_of
+from duban.engine.cases import CaseState, case_limit, case_state
+from duban.engine.periods import Period, owed_periods
 from duban.engine.settings import Settings, from_registry
 from duban.engine.state import (
-    CaseState,
+    Duty,
+    Evidence,
     TaskState,
-    case_state,
-    evidence_dates,
+    Verification,
+    credited,
+    evidence_of,
+    parent_state,
     task_state,
 )
+from duban.engine.workdays import Calendar
 from duban.records.model import Closure, Extension, Repository, Task, Update
+from duban.zh import natural_key
 
 SNAPSHOT_CACHE = 16  # recent snapshots kept (reports look back a few weeks)
 
@@ -40,13 +51,23 @@ class Event:
     closure: Closure | None = None
 
 
+@dataclass(frozen=True)
+class PeriodCheck:
+    """One lead unit's record for one period of a cadence task."""
+
+    period: Period
+    unit: str
+    status: str  # ok / late (recorded after the period ended) / missed / open (the period has not ended)
+    evidence: tuple[Evidence, ...] = ()
+
+
 @dataclass
 class Snapshot:
     """Every task's and case's state as of one date."""
 
     evaluator: Evaluator
     as_of: dt.date
-    tasks: dict[str, TaskState]
+    tasks: dict[str, TaskState]  # every task of a plan issued by as_of, parents included, in natural id order
     cases: dict[str, list[CaseState]]  # kind -> states of cases received by as_of
 
     @property
@@ -61,27 +82,66 @@ class Snapshot:
         """The snapshot of the same repository and settings as of another day."""
         return self.evaluator.at(day)
 
+    # --- tasks: leaves count, parents roll up
+
+    def leaves(self) -> list[TaskState]:
+        """States of the tasks that are pieces of work (no sub-tasks), in natural id order."""
+        return [s for s in self.tasks.values() if s.is_leaf]
+
+    def _sorted(self, states, key=None) -> list[TaskState]:
+        return sorted(states, key=key or (lambda s: natural_key(s.task.id)))
+
     def overdue_tasks(self) -> list[TaskState]:
-        """Overdue tasks, longest first."""
-        found = [s for s in self.tasks.values() if s.state == "overdue"]
-        return sorted(found, key=lambda s: (-s.days_overdue, s.task.id))
+        """Overdue leaf tasks, longest first."""
+        return self._sorted((s for s in self.leaves() if s.state == "overdue"),
+                            key=lambda s: (-s.days_overdue, natural_key(s.task.id)))
 
     def due_within(self, days: int | None = None) -> list[TaskState]:
-        """Open 限时 tasks due within the next ``days`` (default: upcoming_days), soonest first."""
+        """Open 限时 leaf tasks due within the next ``days`` (default: upcoming_days), soonest first."""
         days = self.settings.upcoming_days if days is None else days
         horizon = self.as_of + dt.timedelta(days=days)
-        found = [s for s in self.tasks.values() if s.is_open and s.due and self.as_of <= s.due <= horizon]
-        return sorted(found, key=lambda s: (s.due, s.task.id))
+        found = [s for s in self.leaves() if s.is_open and s.state in ("due_soon", "on_track")
+                 and s.due and self.as_of <= s.due <= horizon]
+        return self._sorted(found, key=lambda s: (s.due, natural_key(s.task.id)))
 
     def stale_tasks(self) -> list[TaskState]:
-        return sorted((s for s in self.tasks.values() if s.state == "stale"), key=lambda s: s.task.id)
+        return self._sorted(s for s in self.leaves() if s.state == "stale")
 
     def missed_tasks(self) -> list[TaskState]:
-        return sorted((s for s in self.tasks.values() if s.state == "missed"), key=lambda s: s.task.id)
+        return self._sorted(s for s in self.leaves() if s.state == "missed")
 
     def lagging_tasks(self) -> list[TaskState]:
-        """Stale (滞报) and missed (缺报) tasks, by id."""
-        return sorted((s for s in self.tasks.values() if s.state in ("stale", "missed")), key=lambda s: s.task.id)
+        """Stale (滞报) and missed (缺报) leaf tasks, by id."""
+        return self._sorted(s for s in self.leaves() if s.state in ("stale", "missed"))
+
+    def lagging_duties(self) -> list[tuple[TaskState, Duty]]:
+        """Every unit behind on its own report for the last closed period: (task, that unit's duty)."""
+        return [(s, d) for s in self.lagging_tasks() for d in s.duties if d.current_miss is not None]
+
+    def unit_duties(self, unit: str) -> list[tuple[TaskState, Duty]]:
+        """The leaf tasks ``unit`` leads, each with the unit's own part."""
+        return [(s, d) for s in self.leaves() for d in s.duties if d.unit == unit]
+
+    def tasks_of_unit(self, unit: str) -> tuple[list[TaskState], list[TaskState]]:
+        """(states of the leaf tasks ``unit`` leads, of those it partners on)."""
+        lead = [s for s in self.leaves() if unit in s.task.lead_units]
+        partner = [s for s in self.leaves() if unit in s.task.partner_units]
+        return lead, partner
+
+    # --- work waiting for the supervising office
+
+    def awaiting_tasks(self, office: str | None = None) -> list[TaskState]:
+        """Tasks all lead units reported complete that the office has not closed, longest waiting first."""
+        found = [s for s in self.leaves() if s.verification and (office is None or s.verification.office == office)]
+        return sorted(found, key=lambda s: (s.verification.since, natural_key(s.task.id)))
+
+    def awaiting_cases(self, office: str | None = None) -> list[CaseState]:
+        """Cases their unit has done that the verifying office has not verified, longest waiting first."""
+        found = [c for states in self.cases.values() for c in states
+                 if c.verification and (office is None or c.verification.office == office)]
+        return sorted(found, key=lambda c: (c.verification.since, c.case.id))
+
+    # --- cases
 
     def cases_of(self, kind: str, unit: str | None = None) -> list[CaseState]:
         """States of a kind's cases received by the as-of date (only ``unit``'s when given)."""
@@ -99,15 +159,45 @@ class Snapshot:
         found = [s for s in self.cases_of(kind, unit) if s.state in ("overdue", "due_soon")]
         return sorted(found, key=lambda s: (-s.days_overdue, s.case.id))
 
-    def tasks_of_unit(self, unit: str) -> tuple[list[TaskState], list[TaskState]]:
-        """(states of the tasks ``unit`` leads, of those it partners on)."""
-        lead = [s for s in self.tasks.values() if unit in s.task.lead_units]
-        partner = [s for s in self.tasks.values() if unit in s.task.partner_units]
-        return lead, partner
-
     @property
     def estimated(self) -> bool:
         return any(s.estimated for states in self.cases.values() for s in states)
+
+    # --- cadence tasks, period by period
+
+    def period_grid(self, task: Task, last: int | None = None) -> list[list[PeriodCheck]]:
+        """For a 周期/长期坚持 task: one row per owed period (newest first), one check per lead unit."""
+        timing = task.timing
+        if timing.mode == "限时" or not timing.start or timing.start > self.as_of:
+            return []
+        periods = owed_periods(timing.cadence, timing.start, timing.end, self.as_of)
+        periods = list(reversed(periods))[:last] if last else list(reversed(periods))
+        rows = []
+        for period in periods:
+            row = []
+            for unit in task.lead_units:
+                found = tuple(credited(self.evaluator, task, unit, period, self.as_of))
+                if period.end > self.as_of:
+                    status = "ok" if found else "open"
+                elif not found:
+                    status = "missed"
+                else:
+                    status = "ok" if any(e.recorded <= period.end for e in found) else "late"
+                row.append(PeriodCheck(period, unit, status, found))
+            rows.append(row)
+        return rows
+
+    def last_report(self, task: Task, unit: str | None = None) -> Update | None:
+        """The latest update of the task's lead units (or of one unit) dated by the as-of date."""
+        units = (unit,) if unit else task.lead_units
+        found = [u for u in self.updates_of(task.id) if u.unit in units]
+        return found[-1] if found else None
+
+    def last_evidence(self, task: Task, unit: str | None = None) -> dt.date | None:
+        """The day of the latest record (update or evidence record) the lead units (or one unit) made for a task."""
+        units = (unit,) if unit else task.lead_units
+        days = [e.recorded for u in units for e in self.evaluator.evidence(task, u) if e.recorded <= self.as_of]
+        return max(days, default=None)
 
     # --- records as they stood on the as-of date
 
@@ -153,8 +243,12 @@ class Evaluator:
     def __init__(self, repo: Repository, settings: Settings | None = None):
         self.repo = repo
         self.settings = settings if settings is not None else from_registry(repo.registry)
+        self.calendar = Calendar(repo.holidays)
         self._snapshots: OrderedDict[dt.date, Snapshot] = OrderedDict()
-        self._evidence: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
+        self._evidence: dict[tuple[str, str], tuple[list[Evidence], list[dt.date]]] = {}
+        self._limits: dict[tuple[str, str], tuple] = {}
+        order = sorted(repo.tasks.values(), key=lambda t: natural_key(t.id))
+        self._order = _children_first(order, repo)
 
     def at(self, as_of: dt.date) -> Snapshot:
         """All states as of ``as_of`` (the end of that day); recent snapshots are remembered."""
@@ -167,25 +261,72 @@ class Evaluator:
             self._snapshots.popitem(last=False)
         return snapshot
 
-    def evidence_dates(self, task: Task, unit: str) -> list[tuple[dt.date, dt.date]]:
+    # --- what does not depend on the as-of date, worked out once
+
+    def evidence(self, task: Task, unit: str) -> list[Evidence]:
+        return self._evidence_entry(task, unit)[0]
+
+    def evidence_keys(self, task: Task, unit: str) -> list[dt.date]:
+        return self._evidence_entry(task, unit)[1]
+
+    def _evidence_entry(self, task: Task, unit: str):
         key = (task.id, unit)
         if key not in self._evidence:
-            self._evidence[key] = evidence_dates(self, task, unit)
+            found = evidence_of(self, task, unit)
+            self._evidence[key] = (found, [e.credited for e in found])
         return self._evidence[key]
+
+    def case_limit(self, case) -> tuple:
+        key = (case.kind, case.id)
+        if key not in self._limits:
+            self._limits[key] = case_limit(self, case)
+        return self._limits[key]
+
+    def office_for_task(self, task: Task) -> str | None:
+        """Who verifies and closes a task: its plan's supervisor, else the declared office."""
+        plan = self.repo.plans.get(task.plan)
+        return (plan.supervisor if plan else None) or self.settings.verification.office
+
+    def verification(self, office: str | None, since: dt.date, as_of: dt.date) -> Verification:
+        """The office's clock: the declared limit counted from ``since``."""
+        v = self.settings.verification
+        limit = self.calendar.add_days(since, v.days, v.unit)
+        days = max(0, (as_of - limit.due).days)
+        return Verification(office, since, limit.due, days, limit.note())
 
     def _evaluate(self, as_of: dt.date) -> Snapshot:
         repo = self.repo
-        tasks = {}
-        for task in sorted(repo.tasks.values(), key=lambda t: t.id):
+        tasks: dict[str, TaskState] = {}
+        for task in self._order:
             plan = repo.plans.get(task.plan)
             if plan and plan.issue_date > as_of:
                 continue
-            tasks[task.id] = task_state(self, task, as_of)
+            children = [tasks[c.id] for c in repo.children(task.id) if c.id in tasks]
+            tasks[task.id] = parent_state(self, task, children, as_of) if children else task_state(self, task, as_of)
+        ordered = {tid: tasks[tid] for tid in sorted(tasks, key=natural_key)}
         cases: dict[str, list[CaseState]] = {}
         for kind in repo.case_kinds():
             states = (case_state(self, c, as_of) for c in repo.cases_of(kind.name))
             cases[kind.name] = [s for s in states if s is not None]
-        return Snapshot(self, as_of, tasks, cases)
+        return Snapshot(self, as_of, ordered, cases)
+
+
+def _children_first(tasks: list[Task], repo: Repository) -> list[Task]:
+    """Tasks ordered so that every sub-task comes before its parent."""
+    out: list[Task] = []
+    seen: set[str] = set()
+
+    def visit(task: Task):
+        if task.id in seen:
+            return
+        seen.add(task.id)
+        for child in repo.children(task.id):
+            visit(child)
+        out.append(task)
+
+    for task in tasks:
+        visit(task)
+    return out
 
 
 def evaluate(repo: Repository | Evaluator, as_of: dt.date, settings: Settings | None = None) -> Snapshot:

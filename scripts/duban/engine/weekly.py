@@ -14,11 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from duban.engine import figures
-from duban.engine.figures import Tally
+from duban.engine.cases import CaseState
+from duban.engine.figures import Tally, unit_order
+from duban.engine.ranking import UnitFigures, ranked
 from duban.engine.snapshot import Evaluator, Snapshot
-from duban.engine.state import CaseState, Miss, TaskState
+from duban.engine.state import Duty, TaskState
 from duban.records.model import Repository
-from duban.zh import cn_date, percent
+from duban.zh import cn_date, natural_key, percent
 
 TREND_WEEKS = 12
 WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
@@ -79,7 +81,9 @@ class Change:
 
 def changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, end: dt.date) -> list[Change]:
     """What happened between ``start`` and ``end`` (``snap`` is as of ``end``, ``prev`` as of ``start`` − 1):
-    progress reports, approved extensions, closures, tasks newly overdue, and cases received or closed per unit."""
+    progress reports, approved extensions, closures, units newly overdue or newly behind on a report, work
+    newly waiting for verification, and cases received or closed per unit. Each change names only the units
+    it is about."""
     out: list[Change] = []
     names = repo.unit_names
     for task in repo.tasks.values():
@@ -95,24 +99,36 @@ def changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, en
         if task.closure and start <= task.closure.date <= end:
             out.append(Change(task.closure.date, "销号", task.id, names([task.closure.verified_by]),
                               f"{task.title}：{task.closure.note or '核实销号'}", (task.closure.verified_by,)))
-    for tid, s in snap.tasks.items():
-        p = prev.tasks.get(tid)
-        if s.state == "overdue" and (p is None or p.state != "overdue"):
-            out.append(Change(s.due + dt.timedelta(days=1), "新增逾期", tid, names(s.task.lead_units),
-                              f"{s.task.title}：{s.reason}", s.task.lead_units))
+    for s in snap.leaves():
+        p = prev.tasks.get(s.task.id)
+        for d in s.duties:
+            before = p.duty(d.unit) if p else None
+            if d.state == "overdue" and (before is None or before.state != "overdue"):
+                out.append(Change(s.due + dt.timedelta(days=1), "新增逾期", s.task.id, names([d.unit]),
+                                  f"{s.task.title}：{d.reason}", (d.unit,)))
+            if d.current_miss is not None and start <= d.current_miss.end + dt.timedelta(days=1) <= end + dt.timedelta(days=1) \
+                    and (before is None or before.current_miss != d.current_miss):
+                what = "新增缺报" if s.task.timing.mode == "周期" else "新增滞报"
+                out.append(Change(min(d.current_miss.end + dt.timedelta(days=1), end), what, s.task.id, names([d.unit]),
+                                  f"{s.task.title}：{d.reason}", (d.unit,)))
+        if s.verification and s.verification.since >= start and not (p and p.verification):
+            office = s.verification.office
+            out.append(Change(s.verification.since, "待核销", s.task.id, names([office]) if office else "",
+                              f"{s.task.title}：{s.reason}", (office,) if office else ()))
     for kind, states in snap.cases.items():
         label = repo.registry.kinds[kind].label
+        unit_word = "次" if not (repo.registry.kinds[kind].case.limit or repo.registry.kinds[kind].case.closed) else "件"
         received = Counter(s.case.unit for s in states if start <= s.start <= end)
         closed = Counter(s.case.unit for s in states if s.closed_on and start <= s.closed_on <= end)
         for unit in sorted(set(received) | set(closed)):
             parts = []
             if received[unit]:
-                parts.append(f"新增 {received[unit]} 件")
+                parts.append(f"新增 {received[unit]} {unit_word}")
             if closed[unit]:
-                parts.append(f"办结 {closed[unit]} 件")
+                parts.append(f"办结 {closed[unit]} {unit_word}")
             out.append(Change(end, "台账", label, names([unit]), f"{label}" + "，".join(parts), (unit,)))
-    order = {"销号": 0, "新增逾期": 1, "延期": 2, "进展": 3, "台账": 4}
-    return sorted(out, key=lambda c: (order[c.what], c.date, c.subject, c.names, c.text))
+    order = {"销号": 0, "新增逾期": 1, "新增缺报": 2, "新增滞报": 3, "待核销": 4, "延期": 5, "进展": 6, "台账": 7}
+    return sorted(out, key=lambda c: (order[c.what], c.date, natural_key(c.subject), c.names, c.text))
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,7 @@ class KindWeek:
     open_total: int
     overdue_total: int
     total: Tally  # cumulative tally as of the week's end
+    awaiting_total: int = 0  # done by the unit, waiting for verification
     has_deadline: bool = True  # False for kinds without a clock (e.g. meetings): only counts apply
 
     def figures(self) -> tuple:
@@ -147,11 +164,14 @@ class WeeklyReport:
     issuer: str
     newly_closed: list[TaskState] = field(default_factory=list)
     newly_overdue: list[TaskState] = field(default_factory=list)
-    overdue: list[TaskState] = field(default_factory=list)
+    overdue: list[TaskState] = field(default_factory=list)  # leaf tasks, longest overdue first
+    overdue_duties: list[tuple[TaskState, Duty]] = field(default_factory=list)  # each unit behind, longest first
     due_soon: list[TaskState] = field(default_factory=list)
-    stale: list[TaskState] = field(default_factory=list)
-    missed: list[tuple[TaskState, Miss]] = field(default_factory=list)
-    units: list[Tally] = field(default_factory=list)  # ranked
+    stale: list[tuple[TaskState, Duty]] = field(default_factory=list)  # each unit that did not report (长期坚持)
+    missed: list[tuple[TaskState, Duty]] = field(default_factory=list)  # each unit without its record (周期)
+    awaiting_tasks: list[TaskState] = field(default_factory=list)  # waiting for the office's verification
+    awaiting_cases: list[CaseState] = field(default_factory=list)
+    ranking: list[tuple[str, list[UnitFigures]]] = field(default_factory=list)  # (group, units best first)
     kinds: list[KindWeek] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     total: Tally | None = None
@@ -165,28 +185,33 @@ class WeeklyReport:
     def estimated(self) -> bool:
         return self.snapshot.estimated
 
+    def word(self, mode: str) -> str:
+        return "缺报" if mode == "周期" else "滞报"
+
     def headline(self) -> list[tuple[str, str]]:
         t = self.total
-        counts = Counter(s.state for s in self.snapshot.tasks.values())
         return [
-            ("任务总数", str(len(self.snapshot.tasks))),
+            ("任务总数", str(t.total)),
             ("已销号", str(t.closed)),
+            ("待核销", str(len(self.awaiting_tasks))),
             ("逾期未完成", str(t.overdue)),
             ("本周新增逾期", str(len(self.newly_overdue))),
             ("本周销号", str(len(self.newly_closed))),
             (f"{self.snapshot.settings.upcoming_days}天内到期", str(len(self.due_soon))),
-            ("滞报", str(counts.get("stale", 0))),
-            ("缺报", str(counts.get("missed", 0))),
+            ("滞报", str(len({s.task.id for s, _ in self.stale}))),
+            ("缺报", str(len({s.task.id for s, _ in self.missed}))),
             ("按期完成率", percent(t.on_time_rate)),
         ]
 
     def summary_lines(self) -> list[str]:
         """A few lines for the issue body and the group robot."""
         t = self.total
+        names = self.snapshot.repo.unit_names
         lines = [
-            f"截至 {cn_date(self.end)}，{len(self.snapshot.tasks)} 项任务中已销号 {t.closed} 项，"
+            f"截至 {cn_date(self.end)}，{t.total} 项任务中已销号 {t.closed} 项、待核销 {len(self.awaiting_tasks)} 项，"
             f"逾期未完成 {t.overdue} 项（本周新增 {len(self.newly_overdue)} 项），本周销号 {len(self.newly_closed)} 项；"
-            f"{self.snapshot.settings.upcoming_days} 天内到期 {len(self.due_soon)} 项，滞报 {len(self.stale)} 项，"
+            f"{self.snapshot.settings.upcoming_days} 天内到期 {len(self.due_soon)} 项，"
+            f"滞报 {len({s.task.id for s, _ in self.stale})} 项（{len(self.stale)} 个单位次），"
             f"缺报 {len({s.task.id for s, _ in self.missed})} 项（{len(self.missed)} 个单位次）。",
         ]
         for k in self.kinds:
@@ -196,9 +221,9 @@ class WeeklyReport:
             elif k.received or k.closed or k.overdue_total:
                 lines.append(f"{k.label}：本周新增 {k.received} 件、办结 {k.closed} 件（按期 {k.closed_in_limit} 件），"
                              f"在办 {k.open_total} 件，其中逾期 {k.overdue_total} 件。")
-        if self.overdue:
-            worst = "；".join(f"{s.task.id} {s.task.title}（{self.snapshot.repo.unit_names(s.task.lead_units)}，逾期 {s.days_overdue} 天）"
-                             for s in self.overdue[:3])
+        if self.overdue_duties:
+            worst = "；".join(f"{s.task.id} {s.task.title}（{names([d.unit])}，逾期 {d.days_overdue} 天）"
+                             for s, d in self.overdue_duties[:3])
             lines.append(f"逾期最久：{worst}。")
         return lines
 
@@ -216,16 +241,20 @@ def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
     issuer = plans[0].issuers[-1] if plans else ""
     report = WeeklyReport(week, start, end, end + dt.timedelta(days=1), snap, prev, title, issuer)
     report.newly_closed = sorted(
-        (s for s in snap.tasks.values() if s.closed and s.closed_on and start <= s.closed_on <= end),
-        key=lambda s: (s.closed_on, s.task.id))
-    report.newly_overdue = sorted(
-        (s for s in snap.overdue_tasks() if not (prev.tasks.get(s.task.id) and prev.tasks[s.task.id].state == "overdue")),
-        key=lambda s: (-s.days_overdue, s.task.id))
+        (s for s in snap.leaves() if s.closed and s.closed_on and start <= s.closed_on <= end),
+        key=lambda s: (s.closed_on, natural_key(s.task.id)))
+    report.newly_overdue = [s for s in snap.overdue_tasks()
+                            if not (prev.tasks.get(s.task.id) and prev.tasks[s.task.id].state == "overdue")]
     report.overdue = snap.overdue_tasks()
+    report.overdue_duties = sorted(((s, d) for s in report.overdue for d in s.duties if d.state == "overdue"),
+                                   key=lambda x: (-x[1].days_overdue, natural_key(x[0].task.id), unit_order(snap, x[1].unit)))
     report.due_soon = snap.due_within()
-    report.stale = snap.stale_tasks()
-    report.missed = [(s, m) for s in snap.missed_tasks() for m in s.current_misses]
-    report.units = figures.ranking(figures.tasks_by_unit(snap))
+    lagging = snap.lagging_duties()
+    report.stale = [(s, d) for s, d in lagging if s.task.timing.mode == "长期坚持"]
+    report.missed = [(s, d) for s, d in lagging if s.task.timing.mode == "周期"]
+    report.awaiting_tasks = snap.awaiting_tasks()
+    report.awaiting_cases = snap.awaiting_cases()
+    report.ranking = ranked(snap)
     report.total = figures.tasks_total(snap)
     for kind in repo.case_kinds():
         states: list[CaseState] = snap.cases.get(kind.name, [])
@@ -238,6 +267,7 @@ def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
             closed_in_limit=sum(1 for s in closed_now if s.state == "closed"),
             open_total=sum(1 for s in states if s.state in ("open", "due_soon", "overdue")),
             overdue_total=sum(1 for s in states if s.state == "overdue"),
+            awaiting_total=sum(1 for s in states if s.verification),
             total=figures.cases_total(snap, kind.name),
             has_deadline=bool(kind.case.limit or kind.case.closed),
         ))

@@ -16,6 +16,7 @@ from duban.atomic import write_bytes
 from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
 from duban.outputs.gongwen.document import NONE, GongwenDocument
+from duban.outputs.report_md import ranking_rule
 from duban.zh import ESTIMATED, cn_date, cn_number, percent
 
 MAX_CHANGES = 60  # 本周动态 entries shown before "另有 N 条"
@@ -54,7 +55,9 @@ class _Writer(GongwenDocument):
         return self.snap.repo.unit_names(units)
 
     def task_line(self, s: TaskState) -> str:
-        return _end(f"{s.task.id} {s.task.title}（{self.units(s.task.lead_units)}）：{s.reason}")
+        """A task with the units its state is about (those behind, or all lead units when it is closed)."""
+        units = [d.unit for d in s.behind] or list(s.task.lead_units)
+        return _end(f"{s.task.id} {s.task.title}（{self.units(units)}）：{s.reason}")
 
     # --- sections
 
@@ -83,9 +86,9 @@ class _Writer(GongwenDocument):
         if not rep.overdue:
             self.body(NONE)
             return
-        self.body(f"截至{cn_date(rep.as_of)}，逾期未完成任务 {len(rep.overdue)} 项，按逾期天数由长到短排列如下：")
-        rows = [(str(i), s.task.id, s.task.title, self.units(s.task.lead_units), _iso(s.due), str(s.days_overdue), s.reason)
-                for i, s in enumerate(rep.overdue, 1)]
+        self.body(f"截至{cn_date(rep.as_of)}，逾期未完成任务 {len(rep.overdue)} 项，按未完成单位列出，逾期天数由长到短排列如下：")
+        rows = [(str(i), s.task.id, s.task.title, self.units([d.unit]), _iso(s.due), str(d.days_overdue), d.reason)
+                for i, (s, d) in enumerate(rep.overdue_duties, 1)]
         self.table(OVERDUE_HEADERS, rows, (10, 22, 36, 22, 23, 13, 30), (True, True, False, False, True, True, False))
 
     def due_soon(self) -> None:
@@ -96,7 +99,7 @@ class _Writer(GongwenDocument):
             self.body(NONE)
             return
         self.body(f"未来 {days} 天内（至{cn_date(rep.as_of + dt.timedelta(days=days))}）到期的任务 {len(rep.due_soon)} 项：")
-        rows = [(str(i), s.task.id, s.task.title, self.units(s.task.lead_units), _iso(s.due), s.reason)
+        rows = [(str(i), s.task.id, s.task.title, self.units(d.unit for d in s.duties if not d.done), _iso(s.due), s.reason)
                 for i, s in enumerate(rep.due_soon, 1)]
         self.table(("序号", "任务编号", "任务名称", "牵头单位", "完成时限", "状态说明"), rows,
                    (10, 22, 42, 24, 23, 35), (True, True, False, False, True, False))
@@ -104,42 +107,52 @@ class _Writer(GongwenDocument):
     def stale_and_missed(self) -> None:
         rep = self.report
         self.heading(1, "五、滞报和缺报")
-        headers = ("序号", "任务编号", "任务名称", "未报单位", "情况说明")
-        widths = (10, 22, 40, 34, 50)
-        centred = (True, True, False, False, False)
-        self.heading(2, f"（一）滞报任务（{len(rep.stale)} 项）")
-        if rep.stale:
-            rows = [(str(i), s.task.id, s.task.title, self.units([m.unit for m in s.current_misses]), s.reason)
-                    for i, s in enumerate(rep.stale, 1)]
-            self.table(headers, rows, widths, centred)
-        else:
+        headers = ("序号", "任务编号", "任务名称", "未报单位", "周期", "该单位累计")
+        widths = (10, 22, 40, 26, 38, 20)
+        centred = (True, True, False, False, False, True)
+        for n, (word, rows_) in enumerate((("滞报", rep.stale), ("缺报", rep.missed)), 1):
+            tasks = len({s.task.id for s, _ in rows_})
+            self.heading(2, f"（{cn_number(n)}）{word}（{tasks} 项任务，{len(rows_)} 个单位次）")
+            if rows_:
+                rows = [(str(i), s.task.id, s.task.title, self.units([d.unit]), d.current_miss.label(s.task.timing.cadence),
+                         f"{len(d.misses)} 个周期") for i, (s, d) in enumerate(rows_, 1)]
+                self.table(headers, rows, widths, centred)
+            else:
+                self.body(NONE)
+
+    def awaiting(self) -> None:
+        rep = self.report
+        self.heading(1, "六、待核销事项")
+        items = len(rep.awaiting_tasks) + len(rep.awaiting_cases)
+        if not items:
             self.body(NONE)
-        by_task: dict[str, tuple[TaskState, list[str]]] = {}
-        for s, miss in rep.missed:
-            by_task.setdefault(s.task.id, (s, []))[1].append(miss.unit)
-        self.heading(2, f"（二）缺报（{len(by_task)} 项任务，{len(rep.missed)} 个单位次）")
-        if by_task:
-            rows = [(str(i), s.task.id, s.task.title, self.units(units), s.reason)
-                    for i, (s, units) in enumerate(by_task.values(), 1)]
-            self.table(("序号", "任务编号", "任务名称", "缺报单位", "情况说明"), rows, widths, centred)
-        else:
-            self.body(NONE)
+            return
+        self.body(f"单位已报告完成（台账已办完）、等待督办单位核实的事项 {items} 项，计入督办单位，不计入报告单位：")
+        rows = [(str(i), s.task.id, s.task.title, self.units([s.verification.office]) if s.verification.office else "—",
+                 _iso(s.verification.since), str(s.verification.days_overdue)) for i, s in enumerate(rep.awaiting_tasks, 1)]
+        start = len(rows)
+        rows += [(str(start + i), c.case.id, self.snap.repo.registry.kinds[c.case.kind].label,
+                  self.units([c.verification.office]) if c.verification.office else "—", _iso(c.verification.since),
+                  str(c.verification.days_overdue)) for i, c in enumerate(rep.awaiting_cases, 1)]
+        self.table(("序号", "编号", "名称", "核销单位", "报告完成", "超期天数"), rows, (10, 34, 44, 24, 23, 21),
+                   (True, True, False, False, True, True))
 
     def unit_ranking(self) -> None:
         rep = self.report
-        self.heading(1, "六、各单位落实情况")
-        if not rep.units:
+        self.heading(1, "七、各单位落实情况")
+        if not rep.ranking:
             self.body(NONE)
             return
-        self.body("按逾期任务数由多到少、按期完成率由低到高排列（只计牵头任务）：")
-        rows = [(str(i), t.name, str(t.total), str(t.closed), str(t.overdue), str(t.max_days_overdue), str(t.lagging),
-                 percent(t.on_time_rate))
-                for i, t in enumerate(rep.units, 1)]
-        self.table(UNIT_HEADERS, rows, (12, 38, 16, 16, 14, 22, 18, 20), (True, False) + (True,) * 6)
+        self.body(_end(ranking_rule(self.snap)))
+        for n, (group, units) in enumerate(rep.ranking, 1):
+            self.heading(2, f"（{cn_number(n)}）{group}")
+            rows = [(str(f.rank), f.name, f"{f.score:g}", f.level, str(f.tasks.total), str(len(f.overdue)),
+                     str(f.missed_periods + f.stale_periods), str(len(f.overdue_cases))) for f in units]
+            self.table(UNIT_HEADERS, rows, (12, 38, 16, 14, 18, 14, 22, 22), (True, False) + (True,) * 6)
 
     def case_kinds(self) -> None:
         rep = self.report
-        self.heading(1, "七、台账统计")
+        self.heading(1, "八、台账统计")
         if not rep.kinds:
             self.body(NONE)
             return
@@ -150,7 +163,7 @@ class _Writer(GongwenDocument):
 
     def changes(self) -> None:
         rep = self.report
-        self.heading(1, "八、本周动态")
+        self.heading(1, "九、本周动态")
         if not rep.changes:
             self.body(NONE)
             return
@@ -185,6 +198,7 @@ class _Writer(GongwenDocument):
         self.overdue()
         self.due_soon()
         self.stale_and_missed()
+        self.awaiting()
         self.unit_ranking()
         self.case_kinds()
         self.changes()
@@ -195,9 +209,9 @@ class _Writer(GongwenDocument):
         return self.to_bytes()
 
 
-UNIT_HEADERS = ("排名", "单位", "牵头任务", "已销号", "逾期", "最长逾期天数", "滞报缺报", "按期完成率")
+UNIT_HEADERS = ("排名", "单位", "得分", "等级", "牵头任务", "逾期", "缺报滞报周期", "逾期台账")
 KIND_HEADERS = ("类别", "本周新增", "本周办结", "其中按期", "在办", "其中逾期", "累计办结", "按期办结率")
-OVERDUE_HEADERS = ("序号", "任务编号", "任务名称", "牵头单位", "完成时限", "逾期天数", "状态说明")
+OVERDUE_HEADERS = ("序号", "任务编号", "任务名称", "未完成单位", "完成时限", "逾期天数", "状态说明")
 
 def docx_bytes(report: WeeklyReport) -> bytes:
     """The Word report's bytes (deterministic for the same records and week)."""

@@ -39,7 +39,9 @@ def table(headers: list[str], rows: list[list[str]], empty: str = "无。") -> s
     return "\n".join(out) + "\n"
 
 
-def badge(label: str, level: str, colour: str) -> str:
-    """A coloured status badge (label and level come from settings, escaped anyway)."""
-    return (f'<span class="duban-badge" data-level="{html.escape(level)}" '
+def badge(label: str, level: str, colour: str, sort: int | None = None) -> str:
+    """A coloured status badge (label and level come from settings, escaped anyway). ``sort``: the state's
+    severity, so that a table sorts by urgency, not by the label's pinyin."""
+    key = f' data-sort="{int(sort)}"' if sort is not None else ""
+    return (f'<span class="duban-badge" data-level="{html.escape(level)}"{key} '
             f'style="background:{html.escape(colour)}">{html.escape(label)}</span>')

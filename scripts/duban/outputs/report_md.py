@@ -49,7 +49,7 @@ def charts(report: WeeklyReport) -> dict[str, bytes]:
     """The report's charts: name -> SVG bytes."""
     settings = report.snapshot.settings
     red = settings.colour(settings.level("overdue"))
-    units = [Bar(t.name, t.overdue, red) for t in report.units if t.overdue][:10]
+    units = [Bar(f.name, len(f.overdue), red) for f in overdue_units(report)][:10]
     out = {
         "status": status_chart(report.snapshot),
         "units": bar_chart(CHART_TITLES["units"], units or [Bar("无逾期", 0, red)]),
@@ -60,7 +60,13 @@ def charts(report: WeeklyReport) -> dict[str, bytes]:
     return out
 
 
-def _state(s: TaskState, report: WeeklyReport) -> str:
+def overdue_units(report: WeeklyReport) -> list:
+    """Units with their own overdue tasks, most first (the chart and the site's home page)."""
+    found = [f for _, group in report.ranking for f in group if f.overdue]
+    return sorted(found, key=lambda f: (-len(f.overdue), -f.overdue_days, f.unit))
+
+
+def _state(s, report: WeeklyReport) -> str:
     colour = report.snapshot.settings.colour(s.level)
     return badge(s.label, s.level, colour)
 
@@ -96,50 +102,79 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
         [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), _state(s, report), cell(s.reason)]
         for s in report.newly_closed]))
     out += ["### （二）本周新增逾期", ""]
-    out.append(table(["任务", "任务名称", "牵头单位", "逾期天数", "说明"], [
-        [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), str(s.days_overdue), cell(s.reason)]
+    out.append(table(["任务", "任务名称", "逾期单位", "逾期天数", "说明"], [
+        [_task_link(s, task_links), cell(s.task.title), names(d.unit for d in s.behind), str(s.days_overdue), cell(s.reason)]
         for s in report.newly_overdue]))
 
-    out += ["## 三、逾期未完成任务", ""]
-    out.append(table(["序号", "任务", "任务名称", "牵头单位", "完成时限", "逾期天数", "说明"], [
-        [str(i), _task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), cell(s.due),
-         str(s.days_overdue), cell(s.reason)]
-        for i, s in enumerate(report.overdue, 1)]))
+    out += ["## 三、逾期未完成任务", "", "每个牵头单位只列本单位未完成的任务，逾期最久的在前。", ""]
+    out.append(table(["序号", "任务", "任务名称", "责任单位", "完成时限", "逾期天数", "说明"], [
+        [str(i), _task_link(s, task_links), cell(s.task.title), names([d.unit]), cell(s.due), str(d.days_overdue), cell(d.reason)]
+        for i, (s, d) in enumerate(report.overdue_duties, 1)]))
 
     out += [f"## 四、{n}天内到期任务", ""]
     out.append(table(["任务", "任务名称", "牵头单位", "完成时限", "状态"], [
-        [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), cell(s.due), _state(s, report)]
-        for s in report.due_soon]))
+        [_task_link(s, task_links), cell(s.task.title), names(d.unit for d in s.duties if not d.done), cell(s.due),
+         _state(s, report)] for s in report.due_soon]))
 
-    out += ["## 五、滞报和缺报", "", "### （一）滞报任务", ""]
-    out.append(table(["任务", "任务名称", "牵头单位", "说明"], [
-        [_task_link(s, task_links), cell(s.task.title), names(s.task.lead_units), cell(s.reason)]
-        for s in report.stale]))
+    out += ["## 五、滞报和缺报", "", "每行一个未报单位，累计数只计该单位自己的。", "", "### （一）滞报", ""]
+    out.append(table(["任务", "单位", "周期", "该单位累计", "任务名称"], [
+        [_task_link(s, task_links), names([d.unit]), esc(d.current_miss.label(s.task.timing.cadence)),
+         f"{len(d.misses)} 个周期", cell(s.task.title)] for s, d in report.stale]))
     out += ["### （二）缺报", ""]
-    out.append(table(["任务", "单位", "周期", "任务名称"], [
-        [_task_link(s, task_links), names([m.unit]), esc(m.period.label(s.task.timing.cadence)), cell(s.task.title)]
-        for s, m in report.missed]))
+    out.append(table(["任务", "单位", "周期", "该单位累计", "任务名称"], [
+        [_task_link(s, task_links), names([d.unit]), esc(d.current_miss.label(s.task.timing.cadence)),
+         f"{len(d.misses)} 个周期", cell(s.task.title)] for s, d in report.missed]))
 
-    out += ["## 六、各单位落实情况", "", "按逾期任务数从多到少、按期完成率从低到高排列（只计牵头任务）。", ""]
-    out.append(table(["排名", "单位", "牵头任务", "已销号", "逾期", "最长逾期天数", "滞报/缺报", "按期完成率"], [
-        [str(i), cell(t.name), str(t.total), str(t.closed), str(t.overdue), str(t.max_days_overdue), str(t.lagging),
-         percent(t.on_time_rate)]
-        for i, t in enumerate(report.units, 1)]))
+    out += ["## 六、待核销", "", "单位已报告完成（台账已办完）、等待督办单位核实的事项，计入督办单位，不计入报告单位。", ""]
+    out.append(table(["事项", "名称", "核销单位", "报告完成", "核销时限", "超期天数"], [
+        [_task_link(s, task_links), cell(s.task.title), names([s.verification.office]) if s.verification.office else "—",
+         str(s.verification.since), str(s.verification.due), str(s.verification.days_overdue)] for s in report.awaiting_tasks]
+        + [[esc(c.case.id), esc(snap.repo.registry.kinds[c.case.kind].label),
+            names([c.verification.office]) if c.verification.office else "—", str(c.verification.since),
+            str(c.verification.due), str(c.verification.days_overdue)] for c in report.awaiting_cases]))
 
-    out += ["## 七、台账统计", ""]
+    out += ["## 七、各单位落实情况", "", esc(ranking_rule(snap)), ""]
+    for group, units in report.ranking:
+        out += [f"### {esc(group)}", ""]
+        out.append(table(["排名", "单位", "得分", "等级", "牵头任务", "逾期", "缺报周期", "滞报周期", "逾期台账", "扣分情况"], [
+            [str(f.rank), cell(f.name), f"{f.score:g}", level_badge(snap, f.level), str(f.tasks.total), str(len(f.overdue)),
+             str(f.missed_periods), str(f.stale_periods), str(len(f.overdue_cases)), cell("；".join(p.text() for p in f.parts))]
+            for f in units]))
+
+    out += ["## 八、台账统计", ""]
     out.append(table(["类别", "本周新增", "本周办结", "其中按期", "在办", "其中逾期", "累计办结", "按期办结率"], [
         [cell(k.label)] + [cell(v) for v in k.figures()[:-1]] + [percent(k.figures()[-1]) if k.has_deadline else "—"]
         for k in report.kinds]))
 
     if chart_files:
-        out += ["## 八、图表", ""]
+        out += ["## 九、图表", ""]
         for name, file in chart_files.items():
             out += [f"![{esc(CHART_TITLES.get(name, name))}]({file})", ""]
 
-    out += ["## 九、本周动态" if chart_files else "## 八、本周动态", ""]
+    out += ["## 十、本周动态" if chart_files else "## 九、本周动态", ""]
     out.append(table(["日期", "类别", "事项", "单位", "内容"], [
         [str(c.date), esc(c.what), esc(c.subject), cell(c.names), cell(c.text)] for c in report.changes]))
     return "\n".join(out).rstrip() + "\n"
+
+
+def ranking_rule(snap: Snapshot) -> str:
+    """How the score is made, in one sentence (shown with every ranking)."""
+    r = snap.settings.ranking
+    rules = []
+    for d in r.deductions:
+        if d.per == "rate":
+            rules.append(f"{d.label}按占比扣分（100% 扣 {d.points:g} 分）")
+        elif d.every > 1:
+            rules.append(f"{d.label}每 {d.every} 天扣 {d.points:g} 分" + (f"（每项最多计 {d.cap} 天）" if d.cap else ""))
+        else:
+            rules.append(f"每{'个' if 'periods' in d.component else '项'}{d.label}扣 {d.points:g} 分")
+    levels = "，".join(f"{lvl} {low:g} 分及以上" for lvl, low in r.levels[:-1]) + f"，其余{r.levels[-1][0]}"
+    return (f"得分从 {r.base:g} 分起扣：" + "；".join(rules) + f"。缺报、滞报按最近 {r.window_days} 天计；只计本单位自己欠下的事项，"
+            f"待督办单位核销的不计入报告单位。按组排名，{levels}。")
+
+
+def level_badge(snap: Snapshot, level: str) -> str:
+    return badge(level, level, snap.settings.colour(level))
 
 
 def summary(report: WeeklyReport) -> str:

@@ -124,23 +124,32 @@ class _Writer:
         _sheet(wb, "概况", ("指标", "数值"), rows)
 
     def overdue(self, wb: Workbook) -> None:
-        rows = [(i, s.task.id, s.task.title, self.units(s.task.lead_units), self.units(s.task.partner_units),
-                 s.due, s.days_overdue, s.reason)
-                for i, s in enumerate(self.report.overdue, 1)]
-        _sheet(wb, "逾期任务", ("序号", "任务编号", "任务名称", "牵头单位", "配合单位", "完成时限", "逾期天数", "状态说明"), rows)
+        rows = [(i, s.task.id, s.task.title, self.units([d.unit]), self.units(s.task.partner_units),
+                 s.due, d.days_overdue, d.reason)
+                for i, (s, d) in enumerate(self.report.overdue_duties, 1)]
+        _sheet(wb, "逾期任务", ("序号", "任务编号", "任务名称", "未完成单位", "配合单位", "完成时限", "逾期天数", "状态说明"), rows)
 
     def due_soon(self, wb: Workbook) -> None:
-        rows = [(i, s.task.id, s.task.title, self.units(s.task.lead_units), self.units(s.task.partner_units),
-                 s.due, s.label, s.reason)
+        rows = [(i, s.task.id, s.task.title, self.units(d.unit for d in s.duties if not d.done),
+                 self.units(s.task.partner_units), s.due, s.label, s.reason)
                 for i, s in enumerate(self.report.due_soon, 1)]
         _sheet(wb, "近期到期", ("序号", "任务编号", "任务名称", "牵头单位", "配合单位", "完成时限", "状态", "状态说明"), rows)
 
     def unit_ranking(self, wb: Workbook) -> None:
-        rows = [(i, t.name, t.total, t.closed, t.closed_on_time, t.overdue, t.max_days_overdue, t.due_soon, t.lagging,
-                 Percent(t.on_time_rate))
-                for i, t in enumerate(self.report.units, 1)]
-        _sheet(wb, "各单位", ("排名", "单位", "牵头任务", "已销号", "按期销号", "逾期", "最长逾期天数", "临期", "滞报缺报",
-                             "按期完成率"), rows)
+        rows = [(group, f.rank, f.name, f.score, f.level, f.tasks.total, f.tasks.closed, f.tasks.pending, len(f.overdue),
+                 f.tasks.max_days_overdue, f.missed_periods, f.stale_periods, len(f.overdue_cases),
+                 Percent(f.tasks.on_time_rate), "；".join(p.text() for p in f.parts))
+                for group, units in self.report.ranking for f in units]
+        _sheet(wb, "各单位", ("分组", "排名", "单位", "得分", "等级", "牵头任务", "已销号", "待核销", "逾期", "最长逾期天数",
+                             "缺报周期", "滞报周期", "逾期台账", "按期完成率", "扣分情况"), rows)
+
+    def awaiting(self, wb: Workbook) -> None:
+        kinds = self.snap.repo.registry.kinds
+        rows = [("任务", s.task.id, s.task.title, self.units([s.verification.office]) if s.verification.office else "",
+                 s.verification.since, s.verification.due, s.verification.days_overdue) for s in self.report.awaiting_tasks]
+        rows += [(kinds[c.case.kind].label, c.case.id, "", self.units([c.verification.office]) if c.verification.office else "",
+                  c.verification.since, c.verification.due, c.verification.days_overdue) for c in self.report.awaiting_cases]
+        _sheet(wb, "待核销", ("类别", "编号", "名称", "核销单位", "报告完成", "核销时限", "超期天数"), rows)
 
     def case_kinds(self, wb: Workbook) -> None:
         rows = []
@@ -153,14 +162,13 @@ class _Writer:
 
     def stale_and_missed(self, wb: Workbook) -> None:
         rows = []
-        for s in self.report.stale:
-            for m in s.current_misses:
-                rows.append(("滞报", s.task.id, s.task.title, self.units([m.unit]), m.period.label(s.task.timing.cadence),
-                             m.period.start, m.period.end, s.reason))
-        for s, m in self.report.missed:
-            rows.append(("缺报", s.task.id, s.task.title, self.units([m.unit]), m.period.label(s.task.timing.cadence),
-                         m.period.start, m.period.end, s.reason))
-        _sheet(wb, "滞报缺报", ("类型", "任务编号", "任务名称", "未报单位", "周期", "周期起", "周期止", "情况说明"), rows)
+        for word, found in (("滞报", self.report.stale), ("缺报", self.report.missed)):
+            for s, d in found:
+                p = d.current_miss
+                rows.append((word, s.task.id, s.task.title, self.units([d.unit]), p.label(s.task.timing.cadence),
+                             p.start, p.end, len(d.misses), d.reason))
+        _sheet(wb, "滞报缺报", ("类型", "任务编号", "任务名称", "未报单位", "周期", "周期起", "周期止", "该单位累计缺报周期",
+                               "情况说明"), rows)
 
     def changes(self, wb: Workbook) -> None:
         rows = [(c.date, c.what, c.subject, c.names, c.text) for c in self.report.changes]
@@ -168,7 +176,7 @@ class _Writer:
 
     def all_tasks(self, wb: Workbook) -> None:
         rows = []
-        for tid in sorted(self.snap.tasks):
+        for tid in self.snap.tasks:  # natural id order
             s = self.snap.tasks[tid]
             timing = s.task.timing
             when: Any = s.due if timing.mode == "限时" else (timing.cadence or s.task.deadline_text)
@@ -182,7 +190,7 @@ class _Writer:
         wb = Workbook()
         wb.remove(wb.active)
         steps: list[Callable[[Workbook], None]] = [self.overview, self.overdue, self.due_soon, self.unit_ranking,
-                                                   self.case_kinds, self.stale_and_missed, self.changes, self.all_tasks]
+                                                   self.awaiting, self.case_kinds, self.stale_and_missed, self.changes, self.all_tasks]
         for step in steps:
             step(wb)
         wb.active = 0

@@ -51,7 +51,11 @@ def load_declaration(schemas_dir: Path, file: str, meta: str, required: bool = T
         if not required:
             return Loaded(name, {}), []
         return Loaded(name, None), [Problem(name, 1, 1, "-", f"找不到 {name}：仓库须在 schemas/ 中声明记录类别", "declaration")]
-    from duban.records.validate.messages import Context, Fields, explain  # validate imports this module's users
+    from duban.records.validate.messages import (  # validate imports this module's users
+        Context,
+        Fields,
+        explain,
+    )
 
     loaded = load_file(path, name)
     problems = list(loaded.problems)

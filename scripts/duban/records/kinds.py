@@ -42,6 +42,7 @@ class CaseSpec:
     limit: dict | None
     closed: dict | None
     columns: tuple[str, ...]
+    done: str | None = None  # the date field by which the unit has done its part (verification still due)
 
 
 @dataclass
@@ -165,6 +166,7 @@ def load_registry(schemas_dir: Path | str) -> Registry:
                 limit=case.get("limit"),
                 closed=case.get("closed"),
                 columns=tuple(case.get("columns", ())),
+                done=(case.get("done") or {}).get("date"),
             )
             if case
             else None,
@@ -196,6 +198,7 @@ def _kind_problems(kinds: dict[str, Kind], by_file: dict[str, dict], loaded) -> 
             named = [("start", spec.start), ("unit", spec.unit)]
             named += [(("limit", k), v) for k, v in (spec.limit or {}).items() if k in ("field", "time_limit")]
             named += [(("closed", k), v) for k, v in (spec.closed or {}).items() if k in ("date", "history")]
+            named += [(("done", "date"), spec.done)] if spec.done else []
             named += [(("columns", i), c) for i, c in enumerate(spec.columns)]
             for where, field_ in named:
                 if field_ not in fields:

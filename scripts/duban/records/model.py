@@ -42,6 +42,7 @@ class Plan:
     clauses: tuple[Clause, ...]
     page: str | None
     file: str
+    supervisor: str | None = None  # the office that verifies and closes (销号) the plan's tasks
 
     def clause(self, clause_id: str) -> Clause:
         return next(c for c in self.clauses if c.id == clause_id)
@@ -56,6 +57,7 @@ class Unit:
     order: int
     unconfirmed: bool
     file: str
+    aliases: tuple[str, ...] = ()  # other names people search for (住建局 for 区住建局)
 
 
 @dataclass(frozen=True)
@@ -153,13 +155,14 @@ def _plan(r: Record) -> Plan:
         clauses=tuple(Clause(c["id"], c["label"], c["title"]) for c in d["clauses"]),
         page=d.get("page"),
         file=r.file,
+        supervisor=d.get("supervisor"),
     )
 
 
 def _unit(r: Record) -> Unit:
     d = r.data
     return Unit(d["id"], d["name"], d.get("short_name", d["name"]), d["kind"], d.get("order", 9999),
-                bool(d.get("unconfirmed")), r.file)
+                bool(d.get("unconfirmed")), r.file, tuple(d.get("aliases", ())))
 
 
 def _task(r: Record) -> Task:
@@ -204,6 +207,28 @@ def _update(r: Record) -> Update:
                   tuple(d.get("evidence", ())), bool(d.get("synthetic")), r.file)
 
 
+@dataclass(frozen=True)
+class HolidayYear:
+    """A year's declared 放假安排: the days off and the weekend days worked instead."""
+
+    year: int
+    days_off: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+    source: str
+    file: str
+
+
+def _holiday(r: Record) -> HolidayYear:
+    d = r.data
+    off = set()
+    for entry in d["holidays"]:
+        day, end = _date(entry["start"]), _date(entry["end"])
+        while day <= end:
+            off.add(day)
+            day += dt.timedelta(days=1)
+    return HolidayYear(int(d["id"]), frozenset(off), frozenset(_date(w) for w in d.get("workdays", ())), d["source"], r.file)
+
+
 @dataclass
 class Repository:
     """Every valid record, with the look-ups reports need."""
@@ -214,6 +239,7 @@ class Repository:
     tasks: dict[str, Task] = field(default_factory=dict)
     updates: list[Update] = field(default_factory=list)
     cases: dict[str, list[Case]] = field(default_factory=dict)  # kind -> cases
+    holidays: dict[int, HolidayYear] = field(default_factory=dict)  # year -> declared 放假安排
     raw: dict[str, list[dict]] = field(default_factory=dict)  # kind -> plain data of plans, units, tasks, updates
 
     def __post_init__(self):
@@ -275,7 +301,9 @@ def build(result: Result) -> Repository:
             getattr(repo, attr).update((rid, make(r)) for rid, r in records.items())
         elif kind_name == "update":
             repo.updates.extend(_update(r) for r in records.values())
-        else:
+        elif kind_name == "holiday":
+            repo.holidays.update((int(rid), _holiday(r)) for rid, r in records.items())
+        elif registry.kinds[kind_name].case:
             kind = registry.kinds[kind_name]
             unit_field = kind.case.unit if kind.case else "unit"
             repo.cases[kind_name] = sorted(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+
 def field_name(path: Iterable) -> str:
     """Render a field path the way an editor reads it: ``timing.due``, ``lead_units[1]``."""
     out = ""

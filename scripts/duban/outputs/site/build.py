@@ -27,7 +27,6 @@ from duban.records.problems import Problem, Report
 from duban.records.validate import check_repository
 
 
-
 @dataclass
 class BuildOutcome:
     report: Report

@@ -6,6 +6,7 @@ reports everything; only valid ones reach the model.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -93,6 +94,8 @@ class CrossChecker:
                     self._task(record)
                 elif kind_name == "update":
                     self._update(record)
+                elif kind_name == "holiday":
+                    self._holiday(record)
 
     def _exists(self, kind: str, rid: str) -> bool:
         return rid in self.ids.get(kind, {})
@@ -201,3 +204,41 @@ class CrossChecker:
         unit = update.data.get("unit")
         if unit not in units:
             self.add(update.file, ("unit",), f"单位“{unit}”不是任务 {task.data.get('id')} 的牵头或配合单位", "update-unit")
+
+    def _holiday(self, year: Record) -> None:
+        """A year's 放假安排: every date in that year, ranges apart, 调休上班日 on weekends and outside the holidays."""
+        data = year.data
+        name = data.get("id")
+        if not (isinstance(name, str) and name.isdigit()):
+            return
+        days: dict[dt.date, str] = {}
+        ranges = data.get("holidays") if isinstance(data.get("holidays"), list) else []
+        for i, entry in enumerate(ranges):
+            if not isinstance(entry, dict):
+                continue
+            try:
+                start, end = dt.date.fromisoformat(entry.get("start")), dt.date.fromisoformat(entry.get("end"))
+            except (TypeError, ValueError):
+                continue
+            for field_, day in (("start", start), ("end", end)):
+                if str(day.year) != name:
+                    self.add(year.file, ("holidays", i, field_), f"日期 {day} 不在 {name} 年内", "holiday")
+            day = start
+            while day <= end and (day - start).days < 60:
+                if day in days:
+                    self.add(year.file, ("holidays", i, "start"), f"与“{days[day]}”的放假日期重叠（{day}）", "holiday")
+                    break
+                days[day] = entry.get("name", "")
+                day += dt.timedelta(days=1)
+        workdays = data.get("workdays") if isinstance(data.get("workdays"), list) else []
+        for i, text in enumerate(workdays):
+            try:
+                day = dt.date.fromisoformat(text)
+            except (TypeError, ValueError):
+                continue
+            if str(day.year) != name:
+                self.add(year.file, ("workdays", i), f"日期 {day} 不在 {name} 年内", "holiday")
+            elif day in days:
+                self.add(year.file, ("workdays", i), f"{day} 在“{days[day]}”放假期间，不能同时是调休上班日", "holiday")
+            elif day.weekday() < 5:
+                self.add(year.file, ("workdays", i), f"{day} 是周{'一二三四五'[day.weekday()]}，本来就上班；调休上班日应为周六或周日", "holiday")

@@ -7,15 +7,22 @@ through ``md.esc``/``md.cell``.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+import html
+from collections import defaultdict
+from functools import cached_property
 from pathlib import Path
 
 from duban.engine import figures
+from duban.engine.cases import CaseState
+from duban.engine.ranking import UnitFigures, unit_figures
 from duban.engine.snapshot import Snapshot
-from duban.engine.state import CaseState, TaskState
+from duban.engine.state import Duty, TaskState
 from duban.outputs.md import badge, cell, esc, table
 from duban.records.model import Task
-from duban.zh import ESTIMATED, cn_date
+from duban.zh import ESTIMATED, cn_date, natural_key
+
+MAX_REGISTER_ROWS = 1000  # rows per register volume
 
 
 class Context:
@@ -32,12 +39,58 @@ class Context:
         self.pages: dict[str, str | bytes] = {}
         self.chart_files: dict[str, str] = {}
 
+    # ------------------------------------------------------------ the figures every page family shares
+
+    @cached_property
+    def units_figures(self) -> dict[str, UnitFigures]:
+        return unit_figures(self.snapshot)
+
+    @cached_property
+    def week(self) -> tuple[dt.date, dt.date, Snapshot]:
+        """本周: the ISO week (Monday–Sunday) holding the as-of date, up to the as-of date, and the snapshot at the
+        end of the previous (complete) ISO week it is compared with."""
+        as_of = self.snapshot.as_of
+        monday = as_of - dt.timedelta(days=as_of.weekday())
+        return monday, as_of, self.snapshot.at(monday - dt.timedelta(days=1))
+
+    @cached_property
+    def case_volumes(self) -> dict[str, list[tuple[str, str, list[CaseState]]]]:
+        """kind -> its register volumes: (file name, title, states), split by unit and year, urgent first."""
+        out = {}
+        for kind in self.repo.case_kinds():
+            groups: dict[tuple[str, int], list[CaseState]] = defaultdict(list)
+            for st in self.snapshot.cases.get(kind.name, []):
+                groups[(st.case.unit, st.start.year)].append(st)
+            volumes = []
+            for (unit, year), group in sorted(groups.items(), key=lambda g: (self.unit_order(g[0][0]), g[0][1])):
+                group.sort(key=lambda c: (self.settings.severity(c.state), -c.days_overdue, c.start, c.case.id))
+                chunks = [group[i:i + MAX_REGISTER_ROWS] for i in range(0, len(group), MAX_REGISTER_ROWS)]
+                for n, chunk in enumerate(chunks, 1):
+                    name = f"{unit}-{year}" + (f"-{n}" if len(chunks) > 1 else "")
+                    title = f"{self.repo.unit_name(unit)} {year}年" + (f"（第{n}页）" if len(chunks) > 1 else "")
+                    volumes.append((name, title, chunk))
+            out[kind.name] = volumes
+        return out
+
+    @cached_property
+    def case_pages(self) -> dict[tuple[str, str], str]:
+        """(kind, case id) -> the register volume that holds it (``registers/<kind>/<volume>.md``)."""
+        return {(kind, st.case.id): f"registers/{kind}/{name}.md"
+                for kind, volumes in self.case_volumes.items() for name, _, chunk in volumes for st in chunk}
+
+    # ------------------------------------------------------------ small pieces
+
     def asof_note(self) -> str:
         extra = f"；{ESTIMATED}" if self.snapshot.estimated else ""
         return f'<p class="duban-asof">数据截至 <strong>{cn_date(self.snapshot.as_of)}</strong>{extra}</p>\n'
 
     def badge(self, state) -> str:
-        return badge(state.label, state.level, self.settings.colour(state.level))
+        """A state's badge (a task, a unit's duty or a case), sortable by urgency."""
+        return badge(state.label, state.level, self.settings.colour(state.level), self.settings.severity(state.state))
+
+    def level_badge(self, level: str) -> str:
+        order = list(self.settings.levels)
+        return badge(level, level, self.settings.colour(level), order.index(level) if level in order else len(order))
 
     def unit_link(self, unit_id: str, prefix: str) -> str:
         u = self.repo.units.get(unit_id)
@@ -49,6 +102,12 @@ class Context:
     def task_link(self, task: Task, prefix: str, with_title: bool = False) -> str:
         text = esc(task.id) + (f" {esc(task.title)}" if with_title else "")
         return f"[{text}]({prefix}tasks/{task.id}.md)"
+
+    def case_link(self, kind: str, case_id: str, prefix: str, text: str | None = None) -> str:
+        """A link to a case's row in its register volume (``text`` instead of the id, e.g. a date)."""
+        page = self.case_pages.get((kind, case_id))
+        label = esc(text or case_id)
+        return f'[{label}]({prefix}{page}#{case_anchor(case_id)} "{esc(case_id)}")' if page else label
 
     def clause_text(self, task: Task) -> str:
         plan = self.repo.plans.get(task.plan)
@@ -72,6 +131,8 @@ class Context:
     def due_text(self, st: TaskState) -> str:
         """The date that matters now: the effective due date (extensions counted) or the next period's end."""
         t = st.task
+        if not st.is_leaf:
+            return f"{self.timing_text(t)}；子任务已销号 {st.progress[0]}/{st.progress[1]}"
         if t.timing.mode == "限时":
             return str(st.due) + ("（已延期）" if st.due != t.timing.due else "")
         if st.next_due:
@@ -80,30 +141,94 @@ class Context:
             return f"{t.timing.cadence}，{t.timing.start} 开始"
         return f"{t.timing.cadence}，{t.timing.end} 结束"
 
-    def task_row(self, st: TaskState, prefix: str) -> list[str]:
-        t = st.task
-        return [self.task_link(t, prefix), cell(t.title), esc(figures.plan_clause_label(self.snapshot, t.plan, t.clause)),
-                self.units(t.lead_units, prefix), esc(self.due_text(st)), self.badge(st), cell(st.reason)]
+    def behind(self, st: TaskState, prefix: str) -> str:
+        """The units a task's state is about: those behind (or every lead unit when none is)."""
+        return self.units([d.unit for d in st.behind] or st.task.lead_units, prefix)
 
-    def case_table(self, kind_name: str, states: list[CaseState], prefix: str) -> str:
+    def task_row(self, st: TaskState, prefix: str, duty: Duty | None = None, indent: bool = False) -> list[str]:
+        """A task as a table row; with ``duty``, in one unit's terms (its own state and reason)."""
+        t = st.task
+        shown = duty or st
+        link = self.task_link(t, prefix)
+        if indent:
+            link = '<span class="duban-child">└</span> ' + link
+        units = self.units(t.lead_units, prefix) if duty else self.behind(st, prefix)
+        return [link, cell(t.title), esc(figures.plan_clause_label(self.snapshot, t.plan, t.clause)), units,
+                esc(self.due_text(st)), self.badge(shown), cell(shown.reason)]
+
+    def case_table(self, kind_name: str, states: list[CaseState], prefix: str, details: bool = True) -> str:
+        """A register table: the declared columns, the state (and days overdue when the kind has a clock), and the
+        rest of each case in an expandable cell; each case id is an anchor others can link to."""
         kind = self.repo.registry.kinds[kind_name]
+        clock = bool(kind.case.limit or kind.case.closed)
         columns = list(kind.case.columns)
-        headers = [esc(kind.title(c)) for c in columns] + ["状态", "期限", "说明"]
+        headers = [esc(kind.title(c)) for c in columns] + (["状态", "逾期天数"] if clock else []) + (["详情"] if details else [])
         rows = []
         for st in states:
-            row = []
             data = self.snapshot.record(kind_name, st.case.data)
+            row = []
             for c in columns:
                 value = data.get(c)
-                if c in kind.unit_fields and isinstance(value, str):
+                if c == "id":
+                    row.append(f'<a id="{case_anchor(st.case.id)}"></a>{esc(value)}')
+                elif c in kind.unit_fields and isinstance(value, str):
                     row.append(self.unit_link(value, prefix))
-                elif isinstance(value, dict):
-                    row.append(esc(f"{value.get('days')}{value.get('unit')}") if "days" in value else cell(json.dumps(value, ensure_ascii=False)))
                 else:
-                    row.append(cell(value))
-            rows.append(row + [self.badge(st), cell(st.due), cell(st.reason)])
+                    row.append(self.value_text(value))
+            if clock:
+                row += [self.badge(st), str(st.days_overdue) if st.days_overdue else "—"]
+            if details:
+                row.append(self.case_details(kind_name, st, data, set(columns)))
+            rows.append(row)
         return table(headers, rows)
+
+    def value_text(self, value) -> str:
+        if isinstance(value, dict) and "days" in value:
+            return esc(f"{value.get('days')}{value.get('unit', '')}")
+        if isinstance(value, list):
+            return cell("、".join(str(v) for v in value)) if all(not isinstance(v, (dict, list)) for v in value) else "—"
+        return cell(value)
+
+    def case_details(self, kind_name: str, st: CaseState, data: dict, shown: set[str]) -> str:
+        """Everything of a case the table leaves out, as a one-line <details> (a table cell holds no line break)."""
+        kind = self.repo.registry.kinds[kind_name]
+        parts = [f"<b>说明</b>：{esc(st.reason)}"]
+        for name, prop in kind.schema.get("properties", {}).items():
+            value = data.get(name)
+            if name in shown or value in (None, "", []) or name == "synthetic":
+                continue
+            title = esc(prop.get("title", name))
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                entries = "；".join(esc("　".join(str(v) for v in entry.values())) for entry in value)
+                parts.append(f"<b>{title}</b>：{entries}")
+            elif name in kind.unit_fields or (isinstance(value, list) and prop.get("items", {}).get("$ref", "").endswith("unit_id")):
+                ids = value if isinstance(value, list) else [value]
+                parts.append(f"<b>{title}</b>：{esc(self.repo.unit_names(ids))}")
+            else:
+                parts.append(f"<b>{title}</b>：{self.value_text(value)}")
+        return "<details><summary>查看</summary>" + "<br>".join(parts) + "</details>"
 
     def unit_order(self, unit_id: str):
         u = self.repo.units.get(unit_id)
         return (u.order if u else 9999, unit_id)
+
+    def tasks_in_tree(self) -> list[tuple[TaskState, int]]:
+        """Every task with its depth: parents followed by their sub-tasks, in natural id order."""
+        states = self.snapshot.tasks
+        out = []
+
+        def visit(st: TaskState, depth: int):
+            out.append((st, depth))
+            for child in self.repo.children(st.task.id):
+                if child.id in states:
+                    visit(states[child.id], depth + 1)
+
+        for st in sorted(states.values(), key=lambda s: natural_key(s.task.id)):
+            if not (st.task.parent and st.task.parent in states):
+                visit(st, 0)
+        return out
+
+
+def case_anchor(case_id: str) -> str:
+    """The anchor of a case's row in its register volume."""
+    return "case-" + html.escape(case_id)

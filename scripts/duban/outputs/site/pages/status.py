@@ -1,18 +1,23 @@
-"""Status lists: overdue, due soon, stale and missed, by clause."""
+"""Status lists: overdue (each unit behind), due soon, stale and missed (each unit), awaiting verification, by clause."""
 
 from __future__ import annotations
 
 from duban.engine import figures
 from duban.outputs.md import cell, esc, table
 from duban.outputs.site.pages.context import Context
-from duban.zh import percent
+from duban.zh import natural_key, percent
+
+UNIT_HEADERS = ["编号", "任务名称", "条款", "单位", "时限", "状态", "说明"]
 
 
 def status_pages(site: Context) -> None:
     s = site.snapshot
     p = "../"
-    out = ["# 逾期清单", "", site.asof_note(), "## 逾期任务", "", "逾期天数最长的在前。", ""]
-    out.append(table(site.TASK_HEADERS, [site.task_row(st, p) for st in s.overdue_tasks()]))
+    duties = sorted(((st, d) for st in s.overdue_tasks() for d in st.duties if d.state == "overdue"),
+                    key=lambda x: (-x[1].days_overdue, natural_key(x[0].task.id)))
+    out = ["# 逾期清单", "", site.asof_note(), "## 逾期任务", "",
+           f"逾期任务 {len(s.overdue_tasks())} 项。每行一个未完成的牵头单位，逾期最久的在前；已报告完成的单位不列。", ""]
+    out.append(table(UNIT_HEADERS, [_duty_row(site, st, d, p) for st, d in duties]))
     out += ["", "## 逾期台账 {#cases}", ""]
     for kind in site.repo.case_kinds():
         states = s.overdue_cases(kind.name)
@@ -22,14 +27,36 @@ def status_pages(site: Context) -> None:
     site.pages["status/due-soon.md"] = "\n".join([
         f"# {site.settings.upcoming_days}天内到期", "", site.asof_note(),
         table(site.TASK_HEADERS, [site.task_row(st, p) for st in s.due_within()])])
-    lagging = s.lagging_tasks()
+    lagging = s.lagging_duties()
     site.pages["status/lagging.md"] = "\n".join([
         "# 滞报和缺报", "", site.asof_note(),
-        "滞报：长期坚持的任务在最近一个报送周期没有收到牵头单位的进展；缺报：周期任务在最近一个周期没有规定的记录。", "",
-        table(site.TASK_HEADERS, [site.task_row(st, p) for st in lagging])])
+        "滞报：长期坚持的任务在最近一个报送周期没有收到该牵头单位的进展；缺报：周期任务在最近一个周期没有该单位的规定记录。"
+        "每行一个未报单位，累计数只计该单位自己的。", "",
+        table(UNIT_HEADERS, [_duty_row(site, st, d, p) for st, d in lagging])])
+    tasks, cases = s.awaiting_tasks(), s.awaiting_cases()
+    site.pages["status/awaiting.md"] = "\n".join([
+        "# 待核销", "", site.asof_note(),
+        "牵头单位已报告完成（台账已办完）、等待督办单位核实销号的事项。它们计入督办单位，不计入报告单位；"
+        f"超过核销时限（{site.settings.verification.days}{site.settings.verification.unit}）的列为核销超期。", "",
+        "## 任务", "",
+        table(["编号", "任务名称", "牵头单位", "核销单位", "报告完成", "核销时限", "状态"], [
+            [site.task_link(st.task, p), cell(st.task.title), site.units(st.task.lead_units, p),
+             site.units([st.verification.office], p) if st.verification.office else "—", str(st.verification.since),
+             str(st.verification.due), site.badge(st)] for st in tasks]),
+        "", "## 台账", "",
+        table(["编号", "类别", "责任单位", "验收单位", "办完", "验收时限", "状态"], [
+            [site.case_link(c.case.kind, c.case.id, p), esc(site.repo.registry.kinds[c.case.kind].label),
+             site.unit_link(c.case.unit, p), site.units([c.verification.office], p) if c.verification.office else "—",
+             str(c.verification.since), str(c.verification.due), site.badge(c)] for c in cases])])
     by_clause = figures.tasks_by_clause(s)
     site.pages["status/clauses.md"] = "\n".join([
-        "# 按条款统计", "", site.asof_note(),
-        table(["条款", "任务数", "已销号", "逾期", "滞报/缺报", "按期完成率", "办结用时中位数（天）"], [
-            [esc(t.name), str(t.total), str(t.closed), str(t.overdue), str(t.lagging), percent(t.on_time_rate),
+        "# 按条款统计", "", site.asof_note(), "每项任务只计一次（上级任务不计，计其子任务）。", "",
+        table(["条款", "任务数", "已销号", "待核销", "逾期", "滞报/缺报", "按期完成率", "办结用时中位数（天）"], [
+            [esc(t.name), str(t.total), str(t.closed), str(t.pending), str(t.overdue), str(t.lagging), percent(t.on_time_rate),
              cell(t.median_days_to_close)] for t in by_clause])])
+
+
+def _duty_row(site: Context, st, d, prefix: str) -> list[str]:
+    t = st.task
+    return [site.task_link(t, prefix), cell(t.title), esc(figures.plan_clause_label(site.snapshot, t.plan, t.clause)),
+            site.unit_link(d.unit, prefix), esc(site.due_text(st)), site.badge(d), cell(d.reason)]
