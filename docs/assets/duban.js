@@ -8,19 +8,28 @@
     return cell ? cell.textContent.trim() : "";
   }
 
-  function sortKey(text) {
+  // a cell sorts by: an explicit data-sort inside it (a state's urgency, a rank), a date it holds,
+  // a number, or its text with numbers compared by value (T-2-9 before T-2-10); empty and "—" always last
+  function sortKey(row, index) {
+    var cell = row.cells[index];
+    if (!cell) return { kind: 3, value: "" };
+    var marked = cell.querySelector("[data-sort]");
+    if (marked && marked.getAttribute("data-sort") !== "") return { kind: 1, value: Number(marked.getAttribute("data-sort")) };
+    var text = cell.textContent.trim();
+    if (text === "—" || text === "") return { kind: 3, value: "" };
     var date = text.match(/\d{4}-\d{2}-\d{2}/);  // "2024-06-30（已延期）", "每月，本期至 2024-04-30"
     if (date) return { kind: 0, value: date[0] };
     var number = text.replace(/[%,]/g, "");
-    if (number !== "" && !isNaN(Number(number))) return { kind: 1, value: Number(number) };
-    if (text === "—" || text === "") return { kind: 3, value: "" };
+    if (!isNaN(Number(number))) return { kind: 1, value: Number(number) };
     return { kind: 2, value: text };
   }
+
+  var collator = new Intl.Collator("zh-Hans-CN", { numeric: true });
 
   function compare(a, b) {
     if (a.kind !== b.kind) return a.kind - b.kind;
     if (a.kind === 1) return a.value - b.value;
-    return a.value.localeCompare(b.value, "zh-Hans-CN");
+    return collator.compare(a.value, b.value);
   }
 
   function makeSortable(table) {
@@ -36,7 +45,9 @@
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (r1, r2) {
-          var result = compare(sortKey(cellText(r1, index)), sortKey(cellText(r2, index)));
+          var k1 = sortKey(r1, index), k2 = sortKey(r2, index);
+          if ((k1.kind === 3) !== (k2.kind === 3)) return k1.kind === 3 ? 1 : -1;  // "—" last either way
+          var result = compare(k1, k2);
           return ascending ? result : -result;
         });
         rows.forEach(function (row) { body.appendChild(row); });
@@ -74,7 +85,7 @@
       all.value = "";
       all.textContent = th.textContent.trim() + "：全部";
       select.appendChild(all);
-      Object.keys(values).sort(function (a, b) { return a.localeCompare(b, "zh-Hans-CN"); }).forEach(function (value) {
+      Object.keys(values).sort(collator.compare).forEach(function (value) {
         var option = document.createElement("option");
         option.value = value;
         option.textContent = value || "（空）";
@@ -107,10 +118,26 @@
     apply();
   }
 
+  // on a phone each row becomes a card: every cell labelled with its column, the state and days first
+  var KEY_COLUMNS = ["状态", "逾期天数", "等级", "得分", "排名"];
+
+  function labelCells(table) {
+    var head = table.tHead;
+    if (!head || !table.tBodies[0]) return;
+    var labels = Array.prototype.map.call(head.rows[0].cells, function (th) { return th.textContent.trim(); });
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, index) {
+        cell.setAttribute("data-label", labels[index] || "");
+        if (KEY_COLUMNS.indexOf(labels[index]) !== -1) cell.classList.add("duban-key");
+      });
+    });
+  }
+
   function enhance() {
     // a data attribute, not a class: Material styles only tables without a class
     document.querySelectorAll(".md-typeset table:not([data-duban])").forEach(function (table) {
       table.setAttribute("data-duban", "");
+      labelCells(table);
       makeSortable(table);
       addFilters(table);
     });

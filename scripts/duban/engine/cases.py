@@ -105,7 +105,7 @@ def case_state(ev: Evaluator, case: Case, as_of: dt.date) -> CaseState | None:
                         done_on=done, late_days=late)
         return make("closed", f"{closed_on} 办结" + (f"（{limit_text}）" if limit_text else ""), closed_on, done_on=done)
     if done:
-        office = ev.settings.verification.office_for_kind(case.kind)
+        office = ev.office_for_kind(case.kind)
         verification = ev.verification(office, done, as_of)
         who = ev.repo.unit_name(office) if office else "督办单位"
         text = f"{done} 已办完" + (f"（逾期 {late} 天）" if late else "") + f"，待{who}验收"

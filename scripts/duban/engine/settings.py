@@ -15,15 +15,11 @@ from duban.records.kinds import Registry, load_registry
 
 @dataclass(frozen=True)
 class Verification:
-    """Who verifies and closes (销号) what the units report done, and how long they have."""
+    """How long the supervising office has to verify (销号) what the units report done. Who verifies is data:
+    a plan's ``supervisor``, a unit's ``verifies``."""
 
-    office: str | None = None  # unit id; a plan's ``supervisor`` comes first
     days: int = 5
     unit: str = "工作日"
-    kinds: dict = field(default_factory=dict)  # case kind -> verifying unit, where another office verifies
-
-    def office_for_kind(self, kind: str) -> str | None:
-        return self.kinds.get(kind, self.office)
 
 
 # The parts a unit's score is made of (the engine counts them; settings weigh them).
@@ -135,8 +131,7 @@ def from_registry(registry: Registry) -> Settings:
 
 def _verification(data: dict) -> Verification:
     limit = data.get("limit") or {}
-    return Verification(office=data.get("office"), days=int(limit.get("days", 5)), unit=limit.get("unit", "工作日"),
-                        kinds=dict(data.get("kinds") or {}))
+    return Verification(days=int(limit.get("days", 5)), unit=limit.get("unit", "工作日"))
 
 
 def _ranking(data: dict) -> Ranking:

@@ -283,9 +283,13 @@ class Evaluator:
         return self._limits[key]
 
     def office_for_task(self, task: Task) -> str | None:
-        """Who verifies and closes a task: its plan's supervisor, else the declared office."""
+        """Who verifies and closes a task: its plan's supervisor."""
         plan = self.repo.plans.get(task.plan)
-        return (plan.supervisor if plan else None) or self.settings.verification.office
+        return plan.supervisor if plan else None
+
+    def office_for_kind(self, kind: str) -> str | None:
+        """Who verifies a case kind's cases: the unit that declares it ``verifies`` the kind."""
+        return next((u.id for u in sorted(self.repo.units.values(), key=lambda u: u.id) if kind in u.verifies), None)
 
     def verification(self, office: str | None, since: dt.date, as_of: dt.date) -> Verification:
         """The office's clock: the declared limit counted from ``since``."""

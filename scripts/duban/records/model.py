@@ -58,6 +58,7 @@ class Unit:
     unconfirmed: bool
     file: str
     aliases: tuple[str, ...] = ()  # other names people search for (住建局 for 区住建局)
+    verifies: tuple[str, ...] = ()  # case kinds this unit verifies (验收)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ def _plan(r: Record) -> Plan:
 def _unit(r: Record) -> Unit:
     d = r.data
     return Unit(d["id"], d["name"], d.get("short_name", d["name"]), d["kind"], d.get("order", 9999),
-                bool(d.get("unconfirmed")), r.file, tuple(d.get("aliases", ())))
+                bool(d.get("unconfirmed")), r.file, tuple(d.get("aliases", ())),
+                tuple(d.get("verifies", ())))
 
 
 def _task(r: Record) -> Task:

@@ -54,6 +54,7 @@ class CrossChecker:
         self.ids: dict[str, dict[str, Checked]] = defaultdict(dict)  # every parsed record
         self.valid: dict[str, dict[str, Record]] = defaultdict(dict)
         self._nodes: dict[str, Loaded] = {}
+        self._verifier: dict[str, Record] = {}
 
     def where(self, file: str, path, key: bool = False) -> tuple[int, int]:
         loaded = self._nodes.get(file)
@@ -96,6 +97,8 @@ class CrossChecker:
                     self._update(record)
                 elif kind_name == "holiday":
                     self._holiday(record)
+                elif kind_name == "unit":
+                    self._verifies(record)
 
     def _exists(self, kind: str, rid: str) -> bool:
         return rid in self.ids.get(kind, {})
@@ -242,3 +245,17 @@ class CrossChecker:
                 self.add(year.file, ("workdays", i), f"{day} 在“{days[day]}”放假期间，不能同时是调休上班日", "holiday")
             elif day.weekday() < 5:
                 self.add(year.file, ("workdays", i), f"{day} 是周{'一二三四五'[day.weekday()]}，本来就上班；调休上班日应为周六或周日", "holiday")
+
+    def _verifies(self, unit: Record) -> None:
+        """A unit verifies case kinds that exist and have a clock; each kind is verified by one unit."""
+        kinds = unit.data.get("verifies") if isinstance(unit.data.get("verifies"), list) else []
+        for i, name in enumerate(kinds):
+            kind = self.registry.kinds.get(name) if isinstance(name, str) else None
+            if kind is None or kind.case is None:
+                cases = "、".join(k.name for k in self.registry.case_kinds())
+                self.add(unit.file, ("verifies", i), f"“{name}”不是台账类别；可选：{cases}", "reference")
+                continue
+            first = self._verifier.setdefault(name, unit)
+            if first is not unit:
+                self.add(unit.file, ("verifies", i), f"{kind.label}已由 {first.file} 负责验收；每类台账只能由一个单位验收",
+                         "verifies")
