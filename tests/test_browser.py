@@ -317,3 +317,112 @@ def test_hostile_record_values_run_no_script(browser):
     finally:
         tab.context.close()
         server.close()
+
+
+# ---------------------------------------------------------------- the leader's view
+
+
+def test_home_cards_are_coloured_by_level_and_units_ranked(tab, snapshot):
+    from duban.engine.ranking import ranked
+
+    page = tab.open("")
+    cards = page.locator(".duban-card")
+    assert cards.count() == 7
+    overdue = cards.filter(has_text="逾期任务").first
+    value = int(overdue.locator(".duban-card-value").inner_text())
+    colour = overdue.evaluate("e => getComputedStyle(e).borderTopColor")
+    red = snapshot.settings.colour("红").lstrip("#")
+    rgb = f"rgb({int(red[0:2], 16)}, {int(red[2:4], 16)}, {int(red[4:6], 16)})"
+    assert (colour == rgb) == (value > 0), (colour, value)
+    assert all("较上周" in t for t in cards.locator(".duban-card-change").all_inner_texts())
+    groups = ranked(snapshot)
+    for group, units in groups:
+        heading = page.locator("article h3", has_text=group).first
+        table = heading.locator("xpath=following::table[1]")
+        names = column(table, 1)
+        assert names == [f.name for f in units], group  # best first, as the engine ranks
+        badges = table.locator(".duban-badge")
+        assert badges.count() == len(units)
+        levels = {b.inner_text() for b in badges.all()}
+        assert levels <= set(snapshot.settings.levels)
+    screenshot(page, "home.png")
+    assert not tab.errors, tab.errors
+
+
+def test_sorting_task_ids_is_natural_and_states_sort_by_urgency(tab, snapshot):
+    from duban.zh import natural_key
+
+    page = tab.open("tasks/")
+    table = page.locator("article table").first
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    table.locator("thead th").nth(headers.index("编号")).click()
+    ids = [i.lstrip("└ ").strip() for i in column(table, headers.index("编号"))]
+    assert ids == sorted(ids, key=natural_key)
+    assert ids.index("T-2-9-03") < ids.index("T-2-10-01")  # not T-2-10 before T-2-9
+    table.locator("thead th").nth(headers.index("状态")).click()
+    urgency = table.locator("tbody tr td:nth-child(%d) .duban-badge" % (headers.index("状态") + 1))
+    order = [int(v) for v in urgency.evaluate_all("els => els.map(e => e.dataset.sort)")]
+    assert order == sorted(order) and order[0] < order[-1]
+    assert not tab.errors, tab.errors
+
+
+def test_tables_become_cards_on_a_phone(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
+    try:
+        page = context.new_page()
+        page.goto(site.base + "status/lagging/", wait_until="load")
+        row = page.locator("article table tbody tr").first
+        assert row.evaluate("e => getComputedStyle(e).display") == "flex"
+        assert page.locator("article table thead").first.evaluate("e => getComputedStyle(e).display") == "none"
+        cells = row.locator("td")
+        tops = cells.evaluate_all("els => els.map(e => [e.dataset.label, e.getBoundingClientRect().top])")
+        first = min(tops, key=lambda t: t[1])
+        assert first[0] == "状态", tops  # the state comes first on a card
+        assert row.evaluate("e => e.getBoundingClientRect().width") <= 390
+        screenshot(page, "phone-lagging.png")
+        page.goto(site.base, wait_until="load")
+        for img in page.locator(".duban-chart img").all():
+            # 640-unit wide charts with 11-unit labels: at 640 px or more the labels stay at least 11 px
+            assert img.evaluate("e => e.getBoundingClientRect().width") >= 640
+        screenshot(page, "phone-home.png")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("query, unit", [("张坂镇", "zhangban"), ("住建局", "zjj"), ("公安分局", "gaj")])
+def test_a_units_name_finds_its_page_first(tab, query, unit):
+    page = tab.open("")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")
+    page.locator(".md-search-result__meta", has_text="个符合条件的结果").wait_for()
+    first = page.locator("a.md-search-result__link").first
+    first.wait_for()
+    assert urlsplit(first.get_attribute("href")).path.rstrip("/").endswith(f"units/{unit}"), first.get_attribute("href")
+
+
+def test_a_register_keeps_state_and_days_in_view_at_1366_px_and_opens_a_case(browser, site, snapshot):
+    kinds = [k.name for k in snapshot.repo.case_kinds() if k.case.limit]
+    states = max((snapshot.cases[k] for k in kinds), key=len)
+    kind = states[0].case.kind
+    unit, year = states[0].case.unit, states[0].start.year
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{site.base}registers/{kind}/{unit}-{year}/", wait_until="load")
+        table = page.locator("article table").first
+        headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+        for name in ("状态", "逾期天数"):
+            right = table.locator("thead th").nth(headers.index(name)).evaluate("e => e.getBoundingClientRect().right")
+            assert right <= 1366, (name, right, headers)
+        row = table.locator("tbody tr").first
+        row.locator("details summary").click()
+        assert row.locator("details").evaluate("e => e.open")
+        assert "说明" in row.locator("details").inner_text()
+        anchor = row.locator("a[id^='case-']").get_attribute("id")
+        page.goto(f"{site.base}registers/{kind}/{unit}-{year}/#{anchor}", wait_until="load")
+        assert page.locator(f"[id='{anchor}']").evaluate("e => e.getBoundingClientRect().top < innerHeight")
+        screenshot(page, "register.png")
+    finally:
+        context.close()

@@ -15,7 +15,7 @@
     if (!cell) return { kind: 3, value: "" };
     var marked = cell.querySelector("[data-sort]");
     if (marked && marked.getAttribute("data-sort") !== "") return { kind: 1, value: Number(marked.getAttribute("data-sort")) };
-    var text = cell.textContent.trim();
+    var text = cell.textContent.replace(/^[\s└]+/, "").trim();  // a sub-task's marker does not sort
     if (text === "—" || text === "") return { kind: 3, value: "" };
     var date = text.match(/\d{4}-\d{2}-\d{2}/);  // "2024-06-30（已延期）", "每月，本期至 2024-04-30"
     if (date) return { kind: 0, value: date[0] };

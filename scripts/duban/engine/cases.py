@@ -38,6 +38,7 @@ class CaseState:
     late_days: int = 0  # done (or closed) after the limit by this many days
     verification: Verification | None = None
     limit_note: str = ""  # how the limit was counted: （估算）, declared holidays, or nothing (chinesecalendar)
+    limit_source: str = ""  # the working-day data the limit was counted with (工作日/日 limits only)
 
     @property
     def closed(self) -> bool:
@@ -90,7 +91,7 @@ def case_state(ev: Evaluator, case: Case, as_of: dt.date) -> CaseState | None:
 
     def make(state, reason, closed_on=None, days=0, **kw):
         return CaseState(case, state, settings.label(state), settings.level(state, days), reason, start, due,
-                         closed_on, days, estimated, limit_note=note, **kw)
+                         closed_on, days, estimated, limit_note=note, limit_source=counted.source() if counted else "", **kw)
 
     if not spec.closed and not spec.limit:
         return make("recorded", f"{start} 记录")

@@ -51,6 +51,12 @@ class Limit:
     def declared(self) -> tuple[str, ...]:
         return tuple(sorted(s for s in self.sources if s not in (LIBRARY, ESTIMATE)))
 
+    def source(self) -> str:
+        """Which working-day data the limit was counted with, for a reader."""
+        parts = list(self.declared) + ([LIBRARY] if LIBRARY in self.sources else [])
+        text = "、".join(parts) if parts else "无需节假日数据"
+        return text + ("；部分日期超出数据范围，按周一至周五估算" if self.estimated else "")
+
     def note(self) -> str:
         """How the limit was counted, for a reader: （估算）, （按 records/holidays/2027.yaml）, or nothing."""
         if self.estimated:

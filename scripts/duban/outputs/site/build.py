@@ -8,6 +8,7 @@ is a configuration change.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from duban import __version__
 from duban.engine.snapshot import Evaluator
+from duban.outputs.site.search_hook import split_compound
 from duban.records.load import digest
 from duban.records.model import Repository
 from duban.records.model import build as build_model
@@ -147,6 +149,33 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
     return len(pages), weeks
 
 
+def search_words(repo: Repository) -> list[str]:
+    """Names the Chinese search must keep whole: every unit's name, short name and aliases (住建局, 公安分局)."""
+    return sorted({n for u in repo.units.values() for n in (u.name, u.short_name, *u.aliases) if len(n) >= 2})
+
+
+@contextlib.contextmanager
+def taught_search(repo: Repository):
+    """While the site is built, the word segmenter the search index is made with (jieba, used by Material's search)
+    knows the units' names, so that searching a unit's name or short name finds its page by its title. jieba's
+    dictionary is global: it is restored afterwards, so one build never changes the next (determinism, serve)."""
+    try:
+        import jieba
+    except ImportError:  # pragma: no cover - Material does not segment Chinese without it either
+        yield
+        return
+    tokenizer = jieba.dt
+    tokenizer.check_initialized()
+    saved = (dict(tokenizer.FREQ), tokenizer.total)
+    try:
+        for word in search_words(repo):
+            jieba.add_word(word, freq=max(jieba.get_FREQ(word) or 0, 10_000))
+        yield
+    finally:
+        tokenizer.FREQ, tokenizer.total = saved
+        split_compound.cache_clear()  # the hook's splits were made with the taught words
+
+
 def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers: int | None = None,
                build_dir: Path | None = None) -> BuildOutcome:
     """Validate the records and, when they are clean, generate and build the site strictly.
@@ -172,7 +201,8 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
     logger.addHandler(handler)
     try:
         config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(site_dir), strict=True)
-        build(config)
+        with taught_search(repo):
+            build(config)
     except (MkDocsException, SystemExit) as exc:
         detail = "；".join(handler.messages) or str(exc)
         problem = Problem("mkdocs.yml", 1, 1, "-", f"MkDocs 生成站点失败：{detail}", "mkdocs")

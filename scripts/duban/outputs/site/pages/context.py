@@ -193,6 +193,8 @@ class Context:
         """Everything of a case the table leaves out, as a one-line <details> (a table cell holds no line break)."""
         kind = self.repo.registry.kinds[kind_name]
         parts = [f"<b>说明</b>：{esc(st.reason)}"]
+        if st.limit_source:
+            parts.append(f"<b>期限依据</b>：{esc(st.limit_source)}")
         for name, prop in kind.schema.get("properties", {}).items():
             value = data.get(name)
             if name in shown or value in (None, "", []) or name == "synthetic":

@@ -7,7 +7,6 @@ leads in its own terms, then the tasks it partners on (never charged to it).
 
 from __future__ import annotations
 
-import json
 
 from duban.engine import figures
 from duban.engine.ranking import UnitFigures
@@ -19,12 +18,11 @@ from duban.zh import percent
 
 
 
-def front_matter(unit: Unit) -> str:
-    """The page title names the unit by all its names, so that searching any of them finds the page by its title
-    (the search index weighs titles far above text)."""
-    names = list(dict.fromkeys([unit.name, unit.short_name, *unit.aliases]))
-    title = names[0] + (f"（{'、'.join(names[1:])}）" if names[1:] else "")
-    return "---\ntitle: " + json.dumps(title, ensure_ascii=False) + "\n---\n\n"
+def heading(unit: Unit) -> str:
+    """The page's title names the unit by all its names (smaller after the full name), so that searching any of them
+    finds the page by its title, which the search index weighs far above text."""
+    others = [n for n in dict.fromkeys([unit.short_name, *unit.aliases]) if n != unit.name]
+    return f"# {esc(unit.name)}" + (f' <small class="duban-aka">{esc("、".join(others))}</small>' if others else "")
 
 
 def unit_pages(site: Context) -> None:
@@ -66,9 +64,8 @@ def unit_page(site: Context, unit: Unit, f: UnitFigures, avg) -> str:
     p = "../"
     s = site.snapshot
     note = "（单位名称为典型设置，待核实）" if unit.unconfirmed else ""
-    names = [n for n in dict.fromkeys([unit.short_name, *unit.aliases]) if n != unit.name]
-    out = [front_matter(unit) + f"# {esc(unit.name)}", "", site.asof_note(),
-           f"类别：{esc(unit.kind)}{esc(note)}" + (f"　又称：{esc('、'.join(names))}" if names else ""), ""]
+    out = [heading(unit), "", site.asof_note(),
+           f"类别：{esc(unit.kind)}{esc(note)}", ""]
     if f.ranked:
         out.append(f"{site.level_badge(f.level)} **得分 {f.score:g}，{esc(f.group)}第 {f.rank} 名**："
                    + esc("；".join(x.text() for x in f.parts) or "无扣分"))
