@@ -45,8 +45,8 @@ class UnitFigures:
     tasks: Tally  # the unit's own parts of the leaf tasks it leads
     overdue: list[tuple[TaskState, Duty]] = field(default_factory=list)  # its own overdue parts, longest first
     lagging: list[tuple[TaskState, Duty]] = field(default_factory=list)  # behind on the last closed period
-    missed_periods: int = 0  # in the window
-    stale_periods: int = 0  # in the window
+    missed_periods: int = 0  # in the window, and the one still missing now
+    stale_periods: int = 0  # in the window, and the one still missing now
     missed_total: int = 0  # since the start
     stale_total: int = 0
     overdue_days: int = 0  # capped per task as declared
@@ -88,7 +88,8 @@ def _counts(snapshot: Snapshot, window_start: dt.date) -> dict[str, UnitFigures]
                 f.overdue_days += min(d.days_overdue, cap) if cap else d.days_overdue
             if d.current_miss is not None:
                 f.lagging.append((s, d))
-            recent = sum(1 for p in d.misses if p.end >= window_start)
+            # the periods missed in the window, and the one it is behind on now however long ago it closed
+            recent = len({p for p in d.misses if p.end >= window_start} | ({d.current_miss} if d.current_miss else set()))
             if s.task.timing.mode == "周期":
                 f.missed_periods += recent
                 f.missed_total += len(d.misses)

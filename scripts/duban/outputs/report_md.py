@@ -169,7 +169,7 @@ def ranking_rule(snap: Snapshot) -> str:
         else:
             rules.append(f"每{'个' if 'periods' in d.component else '项'}{d.label}扣 {d.points:g} 分")
     levels = "，".join(f"{lvl} {low:g} 分及以上" for lvl, low in r.levels[:-1]) + f"，其余{r.levels[-1][0]}"
-    return (f"得分从 {r.base:g} 分起扣：" + "；".join(rules) + f"。缺报、滞报按最近 {r.window_days} 天计；只计本单位自己欠下的事项，"
+    return (f"得分从 {r.base:g} 分起扣：" + "；".join(rules) + f"。缺报、滞报按最近 {r.window_days} 天内结束的周期和仍未补报的最近一期计；只计本单位自己欠下的事项，"
             f"待督办单位核销的不计入报告单位。按组排名，{levels}。")
 
 
