@@ -62,7 +62,7 @@ def test_week_content_counts_only_what_is_dated_by_its_sunday(weekly_repo):
     assert "2024年4月1日—4月7日（2024-W14）" in md
     next_week = weekly_report(open_repository(weekly_repo), "2024-W15")
     assert next_week.newly_overdue == [] and next_week.overdue[0].days_overdue == 14
-    assert "逾期未完成 1 项" in summary(next_week)
+    assert "逾期未完成1项" in summary(next_week)
 
 
 def run(*args, cwd, env=None):
@@ -131,7 +131,7 @@ def test_notify_command_posts_the_summary(weekly_repo, tmp_path, robot, monkeypa
     assert proc.returncode == 0, proc.stderr
     [(path, payload)] = _Robot.received
     assert payload["msgtype"] == "markdown"
-    assert "逾期未完成 1 项" in payload["markdown"]["content"]
+    assert "逾期未完成1项" in payload["markdown"]["content"]
     assert "reports/weekly/2024-W14/" in payload["markdown"]["content"]
     _Robot.answer = {"errcode": 93000, "errmsg": "invalid webhook url"}
     proc = run("notify", str(out / "2024-W14.summary.md"), cwd=weekly_repo, env=env)

@@ -42,3 +42,15 @@ def natural_key(text: str) -> tuple:
     """Sort key that orders numbers inside text by value: T-2-9 before T-2-10, 二（九） before 二（十）."""
     parts = re.split(r"(\d+)", text)
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
+
+
+_ISO_DATE = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%]) +(?=[{_CJK}])")
+
+
+def typeset(text: str) -> str:
+    """Text as a Chinese document sets it: dates as 2024年3月31日, no spaces between Chinese and numerals
+    (逾期 70 天 → 逾期70天)."""
+    text = _ISO_DATE.sub(lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", text)
+    return _GAP.sub("", text)

@@ -168,3 +168,16 @@ def ranked(snapshot: Snapshot, figures: dict[str, UnitFigures] | None = None) ->
             groups.setdefault(f.group, []).append(f)
     order = declared + sorted(g for g in groups if g not in declared)
     return [(g, sorted(groups[g], key=lambda f: (f.rank, unit_order(snapshot, f.unit)))) for g in order if g in groups]
+
+
+def praised(groups: list[tuple[str, list[UnitFigures]]], top: int, min_score: float) -> list[UnitFigures]:
+    """Units doing well: in each group the best, at most ``top`` of them, none below ``min_score``."""
+    out = []
+    for _, units in groups:
+        out += [f for f in units if f.score >= min_score and f.rank <= top][:top]
+    return out
+
+
+def criticised(groups: list[tuple[str, list[UnitFigures]]], below: float) -> list[UnitFigures]:
+    """Units behind: scoring below ``below``, worst first within each group."""
+    return [f for _, units in groups for f in reversed(units) if f.score < below]

@@ -76,6 +76,26 @@ class Ranking:
 
 
 @dataclass(frozen=True)
+class Series:
+    """A report series: its masthead, the period of its first issue, its 抄送, and (monthly) whom it names."""
+
+    masthead: str = ""
+    first: str | None = None  # 2023-W24 or 2023-07: issue 1
+    copy_to: tuple[str, ...] = ()
+    praise_top: int = 3
+    praise_min: float = 95.0
+    criticise_below: float = 80.0
+
+
+@dataclass(frozen=True)
+class Reports:
+    office: str = ""  # the compiling office: 区平安办
+    weekly: Series = field(default_factory=Series)
+    monthly: Series = field(default_factory=Series)
+    reminder_days: int = 7
+
+
+@dataclass(frozen=True)
 class Settings:
     due_soon_days: int = 7
     upcoming_days: int = 14
@@ -85,6 +105,7 @@ class Settings:
     area: str = "全部单位"  # what the total of all units is called: 全区, 全县, 全市
     verification: Verification = field(default_factory=Verification)
     ranking: Ranking = field(default_factory=Ranking)
+    reports: Reports = field(default_factory=Reports)
 
     def severity(self, state: str) -> int:
         """How urgent a state is: its place in settings.yaml's ``states`` (most urgent first)."""
@@ -126,7 +147,21 @@ def from_registry(registry: Registry) -> Settings:
         area=data.get("area") or Settings.area,
         verification=_verification(data.get("verification") or {}),
         ranking=_ranking(data.get("ranking") or {}),
+        reports=_reports(data.get("reports") or {}),
     )
+
+
+def _series(data: dict) -> Series:
+    praise, criticise = data.get("praise") or {}, data.get("criticise") or {}
+    return Series(masthead=data.get("masthead", ""), first=data.get("first"), copy_to=tuple(data.get("copy_to") or ()),
+                  praise_top=int(praise.get("top", 3)), praise_min=float(praise.get("min_score", 95)),
+                  criticise_below=float(criticise.get("below", 80)))
+
+
+def _reports(data: dict) -> Reports:
+    return Reports(office=data.get("office", ""), weekly=_series(data.get("weekly") or {}),
+                   monthly=_series(data.get("monthly") or {}),
+                   reminder_days=int((data.get("reminders") or {}).get("days", 7)))
 
 
 def _verification(data: dict) -> Verification:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from duban.engine import figures
 from duban.engine.cases import CaseState
 from duban.engine.figures import Tally, unit_order
-from duban.engine.ranking import UnitFigures, ranked
+from duban.engine.ranking import UnitFigures, criticised, praised, ranked
 from duban.engine.snapshot import Evaluator, Snapshot
 from duban.engine.state import Duty, TaskState
-from duban.records.model import Repository
+from duban.records.model import ReportNote, Repository
 from duban.zh import cn_date, natural_key, percent
 
 TREND_WEEKS = 12
@@ -118,15 +118,16 @@ def changes(repo: Repository, snap: Snapshot, prev: Snapshot, start: dt.date, en
     for kind, states in snap.cases.items():
         label = repo.registry.kinds[kind].label
         unit_word = "次" if not (repo.registry.kinds[kind].case.limit or repo.registry.kinds[kind].case.closed) else "件"
-        received = Counter(s.case.unit for s in states if start <= s.start <= end)
-        closed = Counter(s.case.unit for s in states if s.closed_on and start <= s.closed_on <= end)
-        for unit in sorted(set(received) | set(closed)):
+        # on their own dates: what each unit received and closed that day
+        received = Counter((s.start, s.case.unit) for s in states if start <= s.start <= end)
+        closed = Counter((s.closed_on, s.case.unit) for s in states if s.closed_on and start <= s.closed_on <= end)
+        for day, unit in sorted(set(received) | set(closed)):
             parts = []
-            if received[unit]:
-                parts.append(f"新增 {received[unit]} {unit_word}")
-            if closed[unit]:
-                parts.append(f"办结 {closed[unit]} {unit_word}")
-            out.append(Change(end, "台账", label, names([unit]), f"{label}" + "，".join(parts), (unit,)))
+            if received[(day, unit)]:
+                parts.append(f"新增{received[(day, unit)]}{unit_word}")
+            if closed[(day, unit)]:
+                parts.append(f"办结{closed[(day, unit)]}{unit_word}")
+            out.append(Change(day, "台账", label, names([unit]), f"{label}" + "，".join(parts), (unit,)))
     order = {"销号": 0, "新增逾期": 1, "新增缺报": 2, "新增滞报": 3, "待核销": 4, "延期": 5, "进展": 6, "台账": 7}
     return sorted(out, key=lambda c: (order[c.what], c.date, natural_key(c.subject), c.names, c.text))
 
@@ -161,7 +162,13 @@ class WeeklyReport:
     snapshot: Snapshot
     previous: Snapshot
     title: str
-    issuer: str
+    issuer: str  # the compiling office (settings.yaml reports.office), else the plan's last issuer
+    masthead: str = ""
+    issue_no: int | None = None  # 第 N 期, counted from the series' first week
+    copy_to: tuple[str, ...] = ()
+    note: ReportNote | None = None  # the office's words for this week, when it wrote any
+    praised: list[UnitFigures] = field(default_factory=list)  # doing well by the declared ranking
+    criticised: list[UnitFigures] = field(default_factory=list)  # behind by the declared ranking
     newly_closed: list[TaskState] = field(default_factory=list)
     newly_overdue: list[TaskState] = field(default_factory=list)
     overdue: list[TaskState] = field(default_factory=list)  # leaf tasks, longest overdue first
@@ -171,6 +178,7 @@ class WeeklyReport:
     missed: list[tuple[TaskState, Duty]] = field(default_factory=list)  # each unit without its record (周期)
     awaiting_tasks: list[TaskState] = field(default_factory=list)  # waiting for the office's verification
     awaiting_cases: list[CaseState] = field(default_factory=list)
+    overdue_cases: list[CaseState] = field(default_factory=list)  # by unit, longest overdue first
     ranking: list[tuple[str, list[UnitFigures]]] = field(default_factory=list)  # (group, units best first)
     kinds: list[KindWeek] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
@@ -204,28 +212,40 @@ class WeeklyReport:
         ]
 
     def summary_lines(self) -> list[str]:
-        """A few lines for the issue body and the group robot."""
+        """A few sentences for the report, the issue body and the group robot (no spaces around numerals)."""
         t = self.total
         names = self.snapshot.repo.unit_names
         lines = [
-            f"截至 {cn_date(self.end)}，{t.total} 项任务中已销号 {t.closed} 项、待核销 {len(self.awaiting_tasks)} 项，"
-            f"逾期未完成 {t.overdue} 项（本周新增 {len(self.newly_overdue)} 项），本周销号 {len(self.newly_closed)} 项；"
-            f"{self.snapshot.settings.upcoming_days} 天内到期 {len(self.due_soon)} 项，"
-            f"滞报 {len({s.task.id for s, _ in self.stale})} 项（{len(self.stale)} 个单位次），"
-            f"缺报 {len({s.task.id for s, _ in self.missed})} 项（{len(self.missed)} 个单位次）。",
+            f"截至{cn_date(self.end)}，{t.total}项任务中已销号{t.closed}项、待核销{len(self.awaiting_tasks)}项，"
+            f"逾期未完成{t.overdue}项（本周新增{len(self.newly_overdue)}项），本周销号{len(self.newly_closed)}项；"
+            f"{self.snapshot.settings.upcoming_days}天内到期{len(self.due_soon)}项，"
+            f"滞报{len({s.task.id for s, _ in self.stale})}项（{len(self.stale)}个单位次），"
+            f"缺报{len({s.task.id for s, _ in self.missed})}项（{len(self.missed)}个单位次）。",
         ]
         for k in self.kinds:
             if not k.has_deadline:
                 if k.received:
-                    lines.append(f"{k.label}：本周 {k.received} 次。")
+                    lines.append(f"{k.label}：本周{k.received}次。")
             elif k.received or k.closed or k.overdue_total:
-                lines.append(f"{k.label}：本周新增 {k.received} 件、办结 {k.closed} 件（按期 {k.closed_in_limit} 件），"
-                             f"在办 {k.open_total} 件，其中逾期 {k.overdue_total} 件。")
+                lines.append(f"{k.label}：本周新增{k.received}件、办结{k.closed}件（按期{k.closed_in_limit}件），"
+                             f"在办{k.open_total}件，其中逾期{k.overdue_total}件。")
         if self.overdue_duties:
-            worst = "；".join(f"{s.task.id} {s.task.title}（{names([d.unit])}，逾期 {d.days_overdue} 天）"
+            worst = "；".join(f"{s.task.id}{s.task.title}（{names([d.unit])}，逾期{d.days_overdue}天）"
                              for s, d in self.overdue_duties[:3])
             lines.append(f"逾期最久：{worst}。")
         return lines
+
+
+def issue_number(first: str | None, week: str) -> int | None:
+    """第 N 期: weeks since the series' first week, counted from 1; None before it (or with no series declared)."""
+    if not first:
+        return None
+    try:
+        start, _ = parse_week(first)
+    except WeekError:
+        return None
+    n = (parse_week(week)[0] - start).days // 7 + 1
+    return n if n >= 1 else None
 
 
 def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
@@ -237,9 +257,12 @@ def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
     snap = ev.at(end)
     prev = ev.at(start - dt.timedelta(days=1))
     plans = sorted(repo.plans.values(), key=lambda p: p.issue_date)
-    title = f"{plans[0].title}落实情况周报" if len(plans) == 1 else "工作方案落实情况周报"
-    issuer = plans[0].issuers[-1] if plans else ""
-    report = WeeklyReport(week, start, end, end + dt.timedelta(days=1), snap, prev, title, issuer)
+    title = f"《{plans[0].title}》落实情况周报" if len(plans) == 1 else "工作方案落实情况周报"
+    series = ev.settings.reports.weekly
+    issuer = ev.settings.reports.office or (plans[0].issuers[-1] if plans else "")
+    report = WeeklyReport(week, start, end, end + dt.timedelta(days=1), snap, prev, title, issuer,
+                          masthead=series.masthead, issue_no=issue_number(series.first, week), copy_to=series.copy_to,
+                          note=repo.notes.get(week))
     report.newly_closed = sorted(
         (s for s in snap.leaves() if s.closed and s.closed_on and start <= s.closed_on <= end),
         key=lambda s: (s.closed_on, natural_key(s.task.id)))
@@ -255,6 +278,10 @@ def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
     report.awaiting_tasks = snap.awaiting_tasks()
     report.awaiting_cases = snap.awaiting_cases()
     report.ranking = ranked(snap)
+    report.praised = praised(report.ranking, series.praise_top, series.praise_min)
+    report.criticised = criticised(report.ranking, series.criticise_below)
+    report.overdue_cases = sorted(snap.overdue_cases(),
+                                  key=lambda c: (unit_order(snap, c.case.unit), -c.days_overdue, c.case.id))
     report.total = figures.tasks_total(snap)
     for kind in repo.case_kinds():
         states: list[CaseState] = snap.cases.get(kind.name, [])

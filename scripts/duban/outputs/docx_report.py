@@ -1,14 +1,17 @@
-"""The weekly report as a Word document: what it says, section by section.
+"""The weekly report as a Word document a 督查室 would send: what it says, section by section.
 
-``write_docx(report, path)`` renders a :class:`~duban.engine.weekly.WeeklyReport`
-on the 公文 primitives of :mod:`duban.outputs.gongwen` (page, fonts, headings,
-tables, signature); it never computes state. The bytes are deterministic for the
-same records and week.
+``write_docx(report, path)`` renders a :class:`~duban.engine.weekly.WeeklyReport` on the
+公文 primitives of :mod:`duban.outputs.gongwen` (版头, page, fonts, headings, tables, the
+unsealed signature, 版记); it never computes state. The body follows a 周报's order:
+总体情况 → 进展较好 → 存在问题 → 近期到期 → 排名 → 本周动态 → 下一步工作要求. The office's
+own words (``records/reports/<week>.yaml``) stand beside the computed parts; a week without
+them has the computed parts only. The bytes are deterministic for the same records and week.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -17,9 +20,10 @@ from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
 from duban.outputs.gongwen.document import NONE, GongwenDocument
 from duban.outputs.report_md import ranking_rule
-from duban.zh import ESTIMATED, cn_date, cn_number, percent
+from duban.zh import ESTIMATED, cn_date, cn_number
 
-MAX_CHANGES = 60  # 本周动态 entries shown before "另有 N 条"
+MAX_CHANGES = 60  # 本周动态 lines shown before "另有 N 条"
+LAMP = "●"  # the 灯 of a level, in the level's colour
 
 
 def week_line(report: WeeklyReport) -> str:
@@ -39,12 +43,13 @@ def _end(text: str) -> str:
     return text if text.endswith(("。", "！", "？", "；", "：")) else text + "。"
 
 
-def _iso(day: dt.date | None) -> str:
-    return day.isoformat() if day else "—"
+def day(value: dt.date | None) -> str:
+    """A date in a table cell: 2024.3.31 does not break across lines (ISO dates did: 2024-03-／31)."""
+    return f"{value.year}.{value.month}.{value.day}" if value else "—"
 
 
 class _Writer(GongwenDocument):
-    """The weekly report's content, section by section, on the 公文 primitives."""
+    """The weekly report's content on the 公文 primitives."""
 
     def __init__(self, report: WeeklyReport):
         super().__init__()
@@ -54,116 +59,138 @@ class _Writer(GongwenDocument):
     def units(self, units: Sequence[str]) -> str:
         return self.snap.repo.unit_names(units)
 
+    def lamp(self, level: str, text: str | None = None) -> tuple[str, str]:
+        """A cell in a level's colour: ● 红 (or ``text``)."""
+        return (f"{LAMP}{text or level}", self.snap.settings.colour(level).lstrip("#"))
+
     def task_line(self, s: TaskState) -> str:
         """A task with the units its state is about (those behind, or all lead units when it is closed)."""
         units = [d.unit for d in s.behind] or list(s.task.lead_units)
-        return _end(f"{s.task.id} {s.task.title}（{self.units(units)}）：{s.reason}")
+        return _end(f"{s.task.id}{s.task.title}（{self.units(units)}）：{s.reason}")
+
+    def paragraphs(self, texts) -> None:
+        for text in texts:
+            self.body(_end(text))
 
     # --- sections
 
     def heading_block(self) -> None:
-        self.title(self.report.title, week_line(self.report))  # the week as a 3号楷体 subtitle
-
-    def overview(self) -> None:
         rep = self.report
-        self.heading(1, "一、总体情况")
-        parts = [f"{label} {value}" + (" 项" if value.isdigit() else "") for label, value in rep.headline()]
+        issue = f"第{rep.issue_no}期" if rep.issue_no else None
+        self.masthead(rep.masthead or "工作周报", issue, rep.issuer, cn_date(rep.report_date))
+        self.title(rep.title, week_line(rep))
+
+    def overview(self, n: int) -> None:
+        rep = self.report
+        self.heading(1, f"{cn_number(n)}、总体情况")
+        parts = [f"{label}{value}" + ("项" if value.isdigit() else "") for label, value in rep.headline()]
         self.body(f"主要指标：{'，'.join(parts)}。")
-        for line in rep.summary_lines():
-            self.body(_end(line))
+        self.paragraphs(rep.summary_lines())
 
-    def new_this_week(self) -> None:
+    def doing_well(self, n: int) -> None:
         rep = self.report
-        self.heading(1, "二、本周新销号和新增逾期任务")
-        self.heading(2, f"（一）本周新销号任务（{len(rep.newly_closed)} 项）")
-        self.items(self.task_line(s) for s in rep.newly_closed)
-        self.heading(2, f"（二）本周新增逾期任务（{len(rep.newly_overdue)} 项）")
-        self.items(self.task_line(s) for s in rep.newly_overdue)
+        self.heading(1, f"{cn_number(n)}、进展较好的单位和做法")
+        series = self.snap.settings.reports.weekly
+        if rep.praised:
+            groups: dict[str, list] = {}
+            for f in rep.praised:
+                groups.setdefault(f.group, []).append(f)
+            text = "；".join(f"{g}中{'、'.join(f'{f.name}（{f.score:g}分）' for f in fs)}" for g, fs in groups.items())
+            self.body(f"按通报排名，得分居前的单位：{text}。")
+        else:
+            self.body(f"本周没有得分在{series.praise_min:g}分及以上、排名居前的单位。")
+        if rep.note:
+            self.paragraphs(rep.note.highlights)
 
-    def overdue(self) -> None:
+    def problems(self, n: int) -> None:
         rep = self.report
-        self.heading(1, "三、逾期未完成任务")
-        if not rep.overdue:
+        self.heading(1, f"{cn_number(n)}、存在问题")
+        sub = iter(range(1, 10))
+
+        self.heading(2, f"（{cn_number(next(sub))}）逾期未完成任务（{len(rep.overdue)}项，{len(rep.overdue_duties)}个单位次）")
+        if rep.overdue_duties:
+            self.body("按未完成单位列出，逾期天数由长到短排列：")
+            rows = [(str(i), s.task.id, s.task.title, self.units([d.unit]), day(s.due), str(d.days_overdue),
+                     self.lamp(d.level, d.label)) for i, (s, d) in enumerate(rep.overdue_duties, 1)]
+            self.table(OVERDUE_HEADERS, rows, (10, 24, 40, 24, 28, 14, 16), (True, True, False, False, True, True, True))
+        else:
             self.body(NONE)
-            return
-        self.body(f"截至{cn_date(rep.as_of)}，逾期未完成任务 {len(rep.overdue)} 项，按未完成单位列出，逾期天数由长到短排列如下：")
-        rows = [(str(i), s.task.id, s.task.title, self.units([d.unit]), _iso(s.due), str(d.days_overdue), d.reason)
-                for i, (s, d) in enumerate(rep.overdue_duties, 1)]
-        self.table(OVERDUE_HEADERS, rows, (10, 22, 36, 22, 23, 13, 30), (True, True, False, False, True, True, False))
 
-    def due_soon(self) -> None:
+        cases = rep.overdue_cases
+        self.heading(2, f"（{cn_number(next(sub))}）逾期台账（{len(cases)}件）")
+        if cases:
+            self.body("按责任单位列出，逾期天数由长到短排列：")
+            kinds = self.snap.repo.registry.kinds
+            rows = [(str(i), self.units([c.case.unit]), kinds[c.case.kind].label, c.case.id, day(c.due), str(c.days_overdue))
+                    for i, c in enumerate(cases, 1)]
+            self.table(("序号", "责任单位", "类别", "编号", "期限", "逾期天数"), rows, (10, 26, 28, 44, 28, 20),
+                       (True, False, False, False, True, True))
+        else:
+            self.body(NONE)
+
+        lagging = [("滞报", s, d) for s, d in rep.stale] + [("缺报", s, d) for s, d in rep.missed]
+        self.heading(2, f"（{cn_number(next(sub))}）滞报和缺报（{len(lagging)}个单位次）")
+        if lagging:
+            rows = [(str(i), word, s.task.id, s.task.title, self.units([d.unit]), d.current_miss.label(s.task.timing.cadence),
+                     f"{len(d.misses)}个") for i, (word, s, d) in enumerate(lagging, 1)]
+            self.table(("序号", "类型", "任务编号", "任务名称", "未报单位", "周期", "累计"), rows, (10, 14, 22, 40, 24, 26, 12),
+                       (True, True, True, False, False, False, True))
+        else:
+            self.body(NONE)
+
+        waiting = len(rep.awaiting_tasks) + len(rep.awaiting_cases)
+        self.heading(2, f"（{cn_number(next(sub))}）待督办单位核销（{waiting}项）")
+        if waiting:
+            self.body("单位已报告完成（台账已办完）、等待督办单位核实的事项，计入督办单位，不计入报告单位：")
+            kinds = self.snap.repo.registry.kinds
+            rows = [(str(i), s.task.id, s.task.title, self.units([s.verification.office]) if s.verification.office else "—",
+                     day(s.verification.since), str(s.verification.days_overdue)) for i, s in enumerate(rep.awaiting_tasks, 1)]
+            rows += [(str(len(rows) + i), c.case.id, kinds[c.case.kind].label,
+                      self.units([c.verification.office]) if c.verification.office else "—", day(c.verification.since),
+                      str(c.verification.days_overdue)) for i, c in enumerate(rep.awaiting_cases, 1)]
+            self.table(("序号", "编号", "名称", "核销单位", "报告完成", "超期天数"), rows, (10, 40, 40, 24, 28, 14),
+                       (True, False, False, False, True, True))
+        else:
+            self.body(NONE)
+
+        if rep.criticised:
+            below = self.snap.settings.reports.weekly.criticise_below
+            names = "、".join(f"{f.name}（{f.score:g}分）" for f in rep.criticised)
+            self.heading(2, f"（{cn_number(next(sub))}）得分较低的单位")
+            self.body(f"得分低于{below:g}分的单位：{names}。")
+        if rep.note and rep.note.problems:
+            self.paragraphs(rep.note.problems)
+
+    def due_soon(self, n: int) -> None:
         rep = self.report
         days = self.snap.settings.upcoming_days
-        self.heading(1, "四、近期到期任务")
+        self.heading(1, f"{cn_number(n)}、近期到期任务")
         if not rep.due_soon:
             self.body(NONE)
             return
-        self.body(f"未来 {days} 天内（至{cn_date(rep.as_of + dt.timedelta(days=days))}）到期的任务 {len(rep.due_soon)} 项：")
-        rows = [(str(i), s.task.id, s.task.title, self.units(d.unit for d in s.duties if not d.done), _iso(s.due), s.reason)
-                for i, s in enumerate(rep.due_soon, 1)]
-        self.table(("序号", "任务编号", "任务名称", "牵头单位", "完成时限", "状态说明"), rows,
-                   (10, 22, 42, 24, 23, 35), (True, True, False, False, True, False))
+        self.body(f"未来{days}天内（至{cn_date(rep.as_of + dt.timedelta(days=days))}）到期的任务{len(rep.due_soon)}项：")
+        rows = [(str(i), s.task.id, s.task.title, self.units(d.unit for d in s.duties if not d.done), day(s.due),
+                 self.lamp(s.level, s.label)) for i, s in enumerate(rep.due_soon, 1)]
+        self.table(("序号", "任务编号", "任务名称", "牵头单位", "完成时限", "状态"), rows,
+                   (10, 24, 48, 28, 28, 18), (True, True, False, False, True, True))
 
-    def stale_and_missed(self) -> None:
+    def unit_ranking(self, n: int) -> None:
         rep = self.report
-        self.heading(1, "五、滞报和缺报")
-        headers = ("序号", "任务编号", "任务名称", "未报单位", "周期", "该单位累计")
-        widths = (10, 22, 40, 26, 38, 20)
-        centred = (True, True, False, False, False, True)
-        for n, (word, rows_) in enumerate((("滞报", rep.stale), ("缺报", rep.missed)), 1):
-            tasks = len({s.task.id for s, _ in rows_})
-            self.heading(2, f"（{cn_number(n)}）{word}（{tasks} 项任务，{len(rows_)} 个单位次）")
-            if rows_:
-                rows = [(str(i), s.task.id, s.task.title, self.units([d.unit]), d.current_miss.label(s.task.timing.cadence),
-                         f"{len(d.misses)} 个周期") for i, (s, d) in enumerate(rows_, 1)]
-                self.table(headers, rows, widths, centred)
-            else:
-                self.body(NONE)
-
-    def awaiting(self) -> None:
-        rep = self.report
-        self.heading(1, "六、待核销事项")
-        items = len(rep.awaiting_tasks) + len(rep.awaiting_cases)
-        if not items:
-            self.body(NONE)
-            return
-        self.body(f"单位已报告完成（台账已办完）、等待督办单位核实的事项 {items} 项，计入督办单位，不计入报告单位：")
-        rows = [(str(i), s.task.id, s.task.title, self.units([s.verification.office]) if s.verification.office else "—",
-                 _iso(s.verification.since), str(s.verification.days_overdue)) for i, s in enumerate(rep.awaiting_tasks, 1)]
-        start = len(rows)
-        rows += [(str(start + i), c.case.id, self.snap.repo.registry.kinds[c.case.kind].label,
-                  self.units([c.verification.office]) if c.verification.office else "—", _iso(c.verification.since),
-                  str(c.verification.days_overdue)) for i, c in enumerate(rep.awaiting_cases, 1)]
-        self.table(("序号", "编号", "名称", "核销单位", "报告完成", "超期天数"), rows, (10, 34, 44, 24, 23, 21),
-                   (True, True, False, False, True, True))
-
-    def unit_ranking(self) -> None:
-        rep = self.report
-        self.heading(1, "七、各单位落实情况")
+        self.heading(1, f"{cn_number(n)}、各单位落实情况")
         if not rep.ranking:
             self.body(NONE)
             return
         self.body(_end(ranking_rule(self.snap)))
-        for n, (group, units) in enumerate(rep.ranking, 1):
-            self.heading(2, f"（{cn_number(n)}）{group}")
-            rows = [(str(f.rank), f.name, f"{f.score:g}", f.level, str(f.tasks.total), str(len(f.overdue)),
+        for i, (group, units) in enumerate(rep.ranking, 1):
+            self.heading(2, f"（{cn_number(i)}）{group}")
+            rows = [(str(f.rank), f.name, f"{f.score:g}", self.lamp(f.level), str(f.tasks.total), str(len(f.overdue)),
                      str(f.missed_periods + f.stale_periods), str(len(f.overdue_cases))) for f in units]
-            self.table(UNIT_HEADERS, rows, (12, 38, 16, 14, 18, 14, 22, 22), (True, False) + (True,) * 6)
+            self.table(UNIT_HEADERS, rows, (12, 38, 16, 16, 18, 14, 22, 20), (True, False) + (True,) * 6)
 
-    def case_kinds(self) -> None:
+    def changes(self, n: int) -> None:
+        """What happened this week, grouped by kind and unit with counts (not a log of identical lines)."""
         rep = self.report
-        self.heading(1, "八、台账统计")
-        if not rep.kinds:
-            self.body(NONE)
-            return
-        rows = [(k.label, *("—" if v is None else str(v) for v in k.figures()[:-1]),
-                 percent(k.figures()[-1]) if k.has_deadline else "—")
-                for k in rep.kinds]
-        self.table(KIND_HEADERS, rows, (34, 16, 16, 16, 16, 16, 16, 26), (False,) + (True,) * 7)
-
-    def changes(self) -> None:
-        rep = self.report
-        self.heading(1, "九、本周动态")
+        self.heading(1, f"{cn_number(n)}、本周动态")
         if not rep.changes:
             self.body(NONE)
             return
@@ -171,37 +198,54 @@ class _Writer(GongwenDocument):
         for c in rep.changes:
             groups.setdefault(c.what, []).append(c)
         shown = 0
-        for n, (what, changes) in enumerate(groups.items(), 1):
+        for i, (what, changes) in enumerate(groups.items(), 1):
             if shown >= MAX_CHANGES:
                 break
-            self.heading(2, f"（{cn_number(n)}）{what}（{len(changes)} 条）")
-            for i, c in enumerate(changes, 1):
+            if what == "台账":
+                self.heading(2, f"（{cn_number(i)}）台账")
+                totals: dict[tuple[str, str], list[str]] = {}
+                for c in changes:
+                    totals.setdefault((c.subject, c.names), []).append(c.text[len(c.subject):])
+                lines = [f"{subject}：{who}{'，'.join(_sum_counts(texts))}" for (subject, who), texts in sorted(totals.items())]
+            elif what == "进展":
+                self.heading(2, f"（{cn_number(i)}）进展报送（{len(changes)}条）")
+                per_unit: dict[str, int] = {}
+                for c in changes:
+                    per_unit[c.names] = per_unit.get(c.names, 0) + 1
+                lines = ["，".join(f"{who}{count}条" for who, count in per_unit.items())]
+            else:
+                self.heading(2, f"（{cn_number(i)}）{what}（{len(changes)}项）")
+                lines = [f"{c.date.month}月{c.date.day}日，{c.subject}（{c.names}）：{c.text}" for c in changes]
+            for j, line in enumerate(lines, 1):
                 if shown >= MAX_CHANGES:
                     break
-                # 台账 entries already start with their subject (the kind's label)
-                who = c.names if c.text.startswith(c.subject) else f"{c.subject}（{c.names}）"
-                self.body(_end(f"{i}. {c.date.month}月{c.date.day}日，{who}：{c.text}"))
+                self.body(_end(f"{j}. {line}" if len(lines) > 1 else line))
                 shown += 1
-        if len(rep.changes) > shown:
-            self.body(f"另有 {len(rep.changes) - shown} 条，详见电子表格。")
+        total = sum(1 for _ in rep.changes)
+        if total > shown and shown >= MAX_CHANGES:
+            self.body(f"另有{total - shown}条，详见电子表格。")
+
+    def requirements(self, n: int) -> bool:
+        rep = self.report
+        if not (rep.note and rep.note.requirements):
+            return False
+        self.heading(1, f"{cn_number(n)}、下一步工作要求")
+        self.paragraphs(rep.note.requirements)
+        return True
 
     def closing(self) -> None:
         rep = self.report
         if rep.estimated:
             self.body(f"注：{ESTIMATED}。")
         self.signature(rep.issuer, cn_date(rep.report_date))
+        self.colophon(rep.copy_to, rep.issuer, cn_date(rep.report_date))
 
     def build(self) -> bytes:
         self.heading_block()
-        self.overview()
-        self.new_this_week()
-        self.overdue()
-        self.due_soon()
-        self.stale_and_missed()
-        self.awaiting()
-        self.unit_ranking()
-        self.case_kinds()
-        self.changes()
+        sections = [self.overview, self.doing_well, self.problems, self.due_soon, self.unit_ranking, self.changes]
+        for n, section in enumerate(sections, 1):
+            section(n)
+        self.requirements(len(sections) + 1)
         self.closing()
         rep = self.report
         self.properties(title=rep.title, subject=week_line(rep).strip("（）"), keywords=f"督办 周报 {rep.week}",
@@ -209,9 +253,19 @@ class _Writer(GongwenDocument):
         return self.to_bytes()
 
 
+def _sum_counts(texts: list[str]) -> list[str]:
+    """新增1件 + 新增2件 + 办结1件 → 新增3件、办结1件 (the kind's ledger changes of one unit over the week)."""
+    totals: dict[str, tuple[int, str]] = {}
+    for text in texts:
+        for verb, number, unit in re.findall(r"(新增|办结)(\d+)(件|次)", text):
+            count, _ = totals.get(verb, (0, unit))
+            totals[verb] = (count + int(number), unit)
+    return [f"{verb}{count}{unit}" for verb, (count, unit) in totals.items()]
+
+
 UNIT_HEADERS = ("排名", "单位", "得分", "等级", "牵头任务", "逾期", "缺报滞报周期", "逾期台账")
-KIND_HEADERS = ("类别", "本周新增", "本周办结", "其中按期", "在办", "其中逾期", "累计办结", "按期办结率")
-OVERDUE_HEADERS = ("序号", "任务编号", "任务名称", "未完成单位", "完成时限", "逾期天数", "状态说明")
+OVERDUE_HEADERS = ("序号", "任务编号", "任务名称", "未完成单位", "完成时限", "逾期天数", "状态")
+
 
 def docx_bytes(report: WeeklyReport) -> bytes:
     """The Word report's bytes (deterministic for the same records and week)."""

@@ -231,6 +231,17 @@ def _holiday(r: Record) -> HolidayYear:
     return HolidayYear(int(d["id"]), frozenset(off), frozenset(_date(w) for w in d.get("workdays", ())), d["source"], r.file)
 
 
+@dataclass(frozen=True)
+class ReportNote:
+    """The office's words for one issue of a report (周报 ``2024-W23``, 通报 ``2024-06``)."""
+
+    id: str
+    highlights: tuple[str, ...]
+    problems: tuple[str, ...]
+    requirements: tuple[str, ...]
+    file: str
+
+
 @dataclass
 class Repository:
     """Every valid record, with the look-ups reports need."""
@@ -242,6 +253,7 @@ class Repository:
     updates: list[Update] = field(default_factory=list)
     cases: dict[str, list[Case]] = field(default_factory=dict)  # kind -> cases
     holidays: dict[int, HolidayYear] = field(default_factory=dict)  # year -> declared 放假安排
+    notes: dict[str, ReportNote] = field(default_factory=dict)  # issue (2024-W23, 2024-06) -> the office's words
     raw: dict[str, list[dict]] = field(default_factory=dict)  # kind -> plain data of plans, units, tasks, updates
 
     def __post_init__(self):
@@ -303,6 +315,9 @@ def build(result: Result) -> Repository:
             getattr(repo, attr).update((rid, make(r)) for rid, r in records.items())
         elif kind_name == "update":
             repo.updates.extend(_update(r) for r in records.values())
+        elif kind_name == "report_note":
+            repo.notes.update((rid, ReportNote(rid, tuple(r.data.get("highlights", ())), tuple(r.data.get("problems", ())),
+                                               tuple(r.data.get("requirements", ())), r.file)) for rid, r in records.items())
         elif kind_name == "holiday":
             repo.holidays.update((int(rid), _holiday(r)) for rid, r in records.items())
         elif registry.kinds[kind_name].case:

@@ -22,12 +22,16 @@ from duban.atomic import normalize_zip
 from duban.outputs.gongwen.fonts import (
     FANGSONG,
     KAITI,
+    RED,
     SIZE_2,
     SIZE_3,
+    SIZE_4,
     SIZE_XIAO4,
+    SIZE_XIAOCHU,
+    TYPE_WIDTH_MM,
     XIAOBIAOSONG,
 )
-from duban.outputs.gongwen.oxml import indent_chars, no_snap, run
+from duban.outputs.gongwen.oxml import border, indent_chars, no_snap, right_tab, run
 from duban.outputs.gongwen.setup import (
     HEADING_FONT,
     HEADING_STYLE,
@@ -46,28 +50,38 @@ def display_chars(text: str) -> float:
     return width(text) / 2
 
 
-def split_title(title: str, per_line: int = 20) -> list[str]:
-    """Break a long title into two lines at a word boundary (after 的/关于…/方案, before 落实情况…).
+def _inside_quotes(title: str, i: int) -> bool:
+    """Whether a break before index ``i`` would fall inside a 书名号 phrase (《…》)."""
+    depth = 0
+    for ch in title[:i]:
+        depth += ch == "《"
+        depth -= ch == "》"
+    return depth > 0
 
-    A line of 2号 characters holds 20 in the 156 mm type area. Picks the most
-    balanced candidate that keeps both lines within ``per_line``; falls back to the middle.
+
+def split_title(title: str, per_line: int = 20) -> list[str]:
+    """Break a long title into two lines where the sense allows: after a 书名号 phrase, after 的/关于/方案 …,
+    before 落实情况/周报; never inside 《…》.
+
+    A line of 2号 characters holds 20 in the 156 mm type area. Picks the most balanced candidate that keeps
+    both lines within ``per_line``; falls back to one line (Word wraps it).
     """
     if display_chars(title) <= per_line:
         return [title]
     candidates = set()
-    for marker in ("的", "方案", "关于", "意见", "通知"):
+    for marker in ("》", "的", "方案", "关于", "意见", "通知"):
         i = title.find(marker)
         while i != -1:
             candidates.add(i + len(marker))
             i = title.find(marker, i + 1)
-    for marker in ("落实情况", "情况周报", "周报"):
+    for marker in ("落实情况", "情况周报", "周报", "《"):
         i = title.find(marker)
         if i > 0:
             candidates.add(i)
-    fits = [i for i in candidates
-            if 0 < i < len(title) and display_chars(title[:i]) <= per_line and display_chars(title[i:]) <= per_line]
+    fits = [i for i in candidates if 0 < i < len(title) and not _inside_quotes(title, i)
+            and display_chars(title[:i]) <= per_line and display_chars(title[i:]) <= per_line]
     if not fits:
-        return [title]  # Word wraps it
+        return [title]
     best = min(fits, key=lambda i: (abs(display_chars(title[:i]) - display_chars(title[i:])), i))
     return [title[:best], title[best:]]
 
@@ -165,7 +179,8 @@ class GongwenDocument:
                 p._p.style = "DubanTable"
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER if (r == 0 or centred[c]) else WD_ALIGN_PARAGRAPH.LEFT
                 no_snap(p)
-                run(p, str(value), FANGSONG, SIZE_XIAO4, bold=(r == 0))
+                text, colour = value if isinstance(value, tuple) else (value, None)
+                run(p, str(text), FANGSONG, SIZE_XIAO4, bold=(r == 0), colour=colour)
 
     def title(self, title: str, subtitle: str | None = None) -> None:
         """The 2号小标宋 title, broken where the sense allows; an optional 3号楷体 subtitle; one empty line."""
@@ -184,19 +199,63 @@ class GongwenDocument:
         self.paragraph()  # 标题下空一行
 
     def signature(self, issuer: str, date: str) -> None:
-        """Issuer and date (成文日期) under the text, right-aligned: the date four characters in from the right,
-        the issuer centred over the date where it fits."""
+        """The signature of an unsealed document (GB/T 9704-2012 §7.3.5.2): one line below the text, the issuer two
+        characters in from the right; the date on the next line, its first character two characters right of the
+        issuer's first. A date longer than that allows sits two in from the right and the issuer moves left."""
         self.paragraph()  # 正文下空一行
-        if issuer:
-            p = self.paragraph(issuer)
+        wi, wd = display_chars(issuer), display_chars(date)
+        issuer_right, date_right = 2.0, wi - wd  # the date starts two characters after the issuer's start
+        if date_right < 2:
+            issuer_right, date_right = 4 + wd - wi, 2.0
+        for text, right in ((issuer, issuer_right), (date, date_right)):
+            if not text:
+                continue
+            p = self.paragraph(text)
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            right = 4 + (display_chars(date) - display_chars(issuer)) / 2
             p.paragraph_format.first_line_indent = Pt(0)
-            indent_chars(p, first_line=0, right=max(0, round(right * 100)))
-        p = self.paragraph(date)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            indent_chars(p, first_line=0, right=round(right * 100))
+
+    def masthead(self, masthead: str, issue: str | None, office: str, date: str) -> None:
+        """The 版头 of a briefing (简报): the red 发文机关标志, 第 N 期, the compiling office on the left and the date
+        on the right, then a red rule the width of the type area."""
+        p = self.paragraph(style="DubanTitle")
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        no_snap(p)
+        run(p, masthead, XIAOBIAOSONG, SIZE_XIAOCHU, colour=RED)
+        if issue:
+            p = self.paragraph(issue, style="DubanTitle", font=FANGSONG, size=SIZE_3)
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p = self.paragraph()
         p.paragraph_format.first_line_indent = Pt(0)
-        indent_chars(p, first_line=0, right=400)  # 成文日期右空四字
+        right_tab(p, round(TYPE_WIDTH_MM / 25.4 * 1440))
+        run(p, f"{office}编" if office else "")
+        run(p, "\t" + date)
+        border(p, "bottom", 12, RED)  # 1.5 pt
+        self.paragraph()
+
+    def colophon(self, copy_to: Sequence[str], printed_by: str, printed_on: str) -> None:
+        """The 版记 (§7.4): 抄送 and 印发机关/印发日期 in 4号仿宋, one character in from each side, between rules —
+        the first and last thick (0.35 mm), the middle thin (0.25 mm)."""
+        self.paragraph()
+        rows = []
+        if copy_to:
+            rows.append(("抄送：" + "，".join(copy_to) + "。", None))
+        rows.append((printed_by, f"{printed_on}印发"))
+        for i, (left, right) in enumerate(rows):
+            p = self.paragraph(style="DubanBody")
+            pf = p.paragraph_format
+            pf.first_line_indent = Pt(0)
+            pf.left_indent = Pt(SIZE_4)
+            pf.right_indent = Pt(SIZE_4)
+            pf.keep_with_next = i < len(rows) - 1
+            if right:
+                right_tab(p, round(TYPE_WIDTH_MM / 25.4 * 1440) - SIZE_4 * 20 * 2)
+            run(p, left, FANGSONG, SIZE_4)
+            if right:
+                run(p, "\t" + right, FANGSONG, SIZE_4)
+            if i == 0:
+                border(p, "top", 8)  # 0.35 mm: about 1 pt
+            border(p, "bottom", 8 if i == len(rows) - 1 else 6)
 
     def properties(self, *, title: str, subject: str, keywords: str, category: str, day: dt.date) -> None:
         """Core properties dated ``day`` (not now), so the same inputs give the same bytes."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 
-from duban.outputs.gongwen.fonts import CHAR, FANGSONG, SIZE_3
+from duban.outputs.gongwen.fonts import CHAR, CONDENSE, FANGSONG, SIZE_3
+from duban.zh import typeset
 
 PPR_SEQ = (
     "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
@@ -58,13 +59,56 @@ def indent_chars(paragraph, first_line: int | None = None, right: int | None = N
             ind.set(qn(f"w:{attr}Chars"), str(value))
 
 
-def run(paragraph, text: str = "", font: str = FANGSONG, size: float = SIZE_3, bold: bool = False, latin: str | None = None):
-    r = paragraph.add_run(text)
-    set_fonts(r._r.get_or_add_rPr(), font, latin)
+def run(paragraph, text: str = "", font: str = FANGSONG, size: float = SIZE_3, bold: bool = False, latin: str | None = None,
+        colour: str | None = None):
+    """A run with explicit fonts, its text set the Chinese way (``zh.typeset``); body-size (3号) text condensed so
+    that 28 characters fill a line."""
+    r = paragraph.add_run(typeset(text))
+    rPr = r._r.get_or_add_rPr()
+    set_fonts(rPr, font, latin)
     r.font.size = Pt(size)
     if bold:
         r.font.bold = True
+    if colour:
+        r.font.color.rgb = RGBColor.from_string(colour)
+    if size == SIZE_3:
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(CONDENSE))
+        rPr.insert_element_before(spacing, *RPR_AFTER_SPACING)
     return r
+
+
+# w:rPr children that come after w:spacing (ECMA-376 CT_RPr sequence)
+RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+                     "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+                     "w:specVanish", "w:oMath")
+
+
+def border(paragraph, edge: str, size_eighths: int, colour: str = "000000") -> None:
+    """A full-width rule above or below a paragraph (``edge``: top or bottom; size in eighths of a point)."""
+    pPr = paragraph._p.get_or_add_pPr()
+    pBdr = ppr_child(pPr, "w:pBdr")
+    el = OxmlElement(f"w:{edge}")
+    el.set(qn("w:val"), "single")
+    el.set(qn("w:sz"), str(size_eighths))
+    el.set(qn("w:space"), "1")
+    el.set(qn("w:color"), colour)
+    # schema order inside pBdr: top, left, bottom, right, between, bar
+    order = ("top", "left", "bottom", "right", "between", "bar")
+    for existing in list(pBdr):
+        if order.index(existing.tag.split("}")[1]) > order.index(edge):
+            existing.addprevious(el)
+            return
+    pBdr.append(el)
+
+
+def right_tab(paragraph, position_twips: int) -> None:
+    """A right-aligned tab stop (text after a tab ends at the type area's right edge)."""
+    tabs = ppr_child(paragraph._p.get_or_add_pPr(), "w:tabs")
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:pos"), str(position_twips))
+    tabs.append(tab)
 
 
 def field(paragraph, instruction: str, cached: str, font: str, size: float) -> None:

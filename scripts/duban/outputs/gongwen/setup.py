@@ -82,6 +82,9 @@ def setup_styles(doc) -> None:
             pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             pf.first_line_indent = Pt(2 * CHAR)
             style.element.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), "200")
+        # no automatic gap between Chinese and digits: 任务总数64项 is set solid, as 公文 are
+        for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+            ppr_child(style.element.get_or_add_pPr(), tag).set(qn("w:val"), "0")
         if outline is not None:
             pf.keep_with_next = True
             ppr_child(style.element.get_or_add_pPr(), "w:outlineLvl").set(qn("w:val"), str(outline))

@@ -7,7 +7,6 @@ leads in its own terms, then the tasks it partners on (never charged to it).
 
 from __future__ import annotations
 
-
 from duban.engine import figures
 from duban.engine.ranking import UnitFigures
 from duban.outputs.md import cell, esc, table
@@ -15,7 +14,6 @@ from duban.outputs.report_md import ranking_rule as _rule
 from duban.outputs.site.pages.context import Context
 from duban.records.model import Unit
 from duban.zh import percent
-
 
 
 def heading(unit: Unit) -> str:
