@@ -93,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--as-of", type=_date, default=None, metavar="日期", help="生成该日结束时的站点：只计该日及以前的记录（默认：北京时间今天）")
     b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
 
+    fm = sub.add_parser("fmt", help="把记录文件整理为规范格式（保留注释）",
+                        description="按规范格式重写记录文件：字段按模式顺序排列、块状缩进、只在必要时加引号，注释保留。"
+                                    "YAML 有错误的文件不会被改写，只报告问题。")
+    fm.set_defaults(func=_fmt)
+    fm.add_argument("paths", nargs="*", type=Path, metavar="路径", help="只整理这些文件或文件夹（默认：records/ 下全部记录）")
+    fm.add_argument("--check", action="store_true", help="只检查不改写：列出需要整理的文件，有则退出码为 1（供 CI 使用）")
+
     sv = sub.add_parser("serve", help="在本机预览站点，记录修改后自动重新生成", description="生成站点并在本机提供访问；records/、docs/、schemas/ 或 mkdocs.yml 有修改时自动重新生成，刷新页面即可看到。")
     sv.set_defaults(func=_serve)
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认：127.0.0.1，只允许本机访问）")
@@ -121,6 +128,25 @@ def _validate(root: Path, args) -> int:
     result = check_repository(root, args.paths or None, workers=args.workers)
     sys.stdout.write(REPORTERS[args.format](result.report))
     return 0 if result.ok else 1
+
+
+def _fmt(root: Path, args) -> int:
+    from duban.edit.fmt import format_records
+    from duban.records.problems import Report
+    from duban.records.reporters import text
+
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print("用法错误：路径不存在：" + "、".join(str(p) for p in missing), file=sys.stderr)
+        return 2
+    outcome = format_records(root, args.paths or None, check=args.check)
+    if outcome.problems:
+        sys.stdout.write(text(Report(outcome.files, outcome.problems)))
+    for file in outcome.changed:
+        print(f"{'需要整理' if args.check else '已整理'}：{file}")
+    done = "需要整理" if args.check else "已整理"
+    print(f"共 {outcome.files} 个文件，{done} {len(outcome.changed)} 个")
+    return 0 if outcome.ok and not (args.check and outcome.changed) else 1
 
 
 def _open(root: Path):
