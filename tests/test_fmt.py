@@ -209,3 +209,20 @@ def test_fmt_refuses_files_outside_the_kind_folders(repo):
     outcome = format_records(repo, [stray])
     assert [p.message for p in outcome.problems] == ["不在任何记录类别的文件夹中（或扩展名不是 .yaml），未格式化"]
     assert stray.read_text(encoding="utf-8") == "a: [1]\n"
+
+
+def test_the_demo_generator_writes_the_canonical_form(tmp_path):
+    from duban_demo.synth import demo_records, write_records
+
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "schemas", root / "schemas")
+    for folder in ("units", "tasks", "plans"):
+        shutil.copytree(ROOT / "records" / folder, root / "records" / folder)
+    from duban.records.load import load_file
+
+    units = [load_file(p).data for p in sorted((root / "records" / "units").glob("*.yaml"))]
+    tasks = [load_file(p).data for p in sorted((root / "records" / "tasks").glob("*.yaml"))]
+    records = demo_records(units, tasks, start=dt.date(2023, 6, 7), end=dt.date(2023, 9, 30), seed=1)
+    write_records(root, records)
+    outcome = format_records(root, [root / "records" / "updates", root / "records" / "cases"], check=True)
+    assert outcome.files > 100 and outcome.ok and not outcome.changed, outcome.changed[:5]
