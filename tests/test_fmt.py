@@ -211,6 +211,11 @@ def test_fmt_refuses_files_outside_the_kind_folders(repo):
     assert stray.read_text(encoding="utf-8") == "a: [1]\n"
 
 
+def test_the_shipped_records_are_in_canonical_form():
+    outcome = format_records(ROOT, check=True)
+    assert outcome.ok and not outcome.changed, outcome.changed[:10]
+
+
 def test_the_demo_generator_writes_the_canonical_form(tmp_path):
     from duban_demo.synth import demo_records, write_records
 
