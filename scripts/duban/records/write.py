@@ -43,7 +43,7 @@ class WriteError(ValueError):
 Order = dict  # field -> Order of its value (for a list: of its items); {} when nothing is known
 
 
-def _resolve(schema: dict, base: str, schemas: dict[str, dict]) -> tuple[dict, str]:
+def resolve_schema(schema: dict, base: str, schemas: dict[str, dict]) -> tuple[dict, str]:
     """Follow ``$ref`` (relative to ``base``, the schema's ``$id``) to the schema it names."""
     seen = 0
     while "$ref" in schema and seen < 20:
@@ -60,7 +60,7 @@ def _resolve(schema: dict, base: str, schemas: dict[str, dict]) -> tuple[dict, s
 def schema_order(schema: dict, schemas: dict[str, dict], base: str | None = None) -> Order:
     """The nested key order a schema declares."""
     base = base if base is not None else schema.get("$id", "")
-    schema, base = _resolve(schema, base, schemas)
+    schema, base = resolve_schema(schema, base, schemas)
     if schema.get("type") == "array" or "items" in schema:
         items = schema.get("items")
         return schema_order(items, schemas, base) if isinstance(items, dict) else {}
