@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
-import sys
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from duban.cli import main
 from duban.edit.fmt import format_records
 from duban.records.kinds import load_registry
 from duban.records.load import load_bytes
@@ -22,9 +21,14 @@ REGISTRY = load_registry(ROOT / "schemas")
 TASK = REGISTRY.kinds["task"]
 
 
-def run(*args, cwd):
-    env = {"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "duban", *args], cwd=cwd, capture_output=True, text=True, env=env)
+@pytest.fixture
+def run(capsys):
+    def run(*args, cwd):
+        code = main(["--root", str(cwd), *args])
+        out = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
+    return run
 
 
 def loads(text: str):
@@ -175,7 +179,7 @@ def test_hash_inside_text_is_not_a_comment():
 # ---------------------------------------------------------------- duban fmt
 
 
-def test_fmt_rewrites_and_check_mode_changes_nothing(repo):
+def test_fmt_rewrites_and_check_mode_changes_nothing(repo, run):
     target = repo / "records" / "tasks" / "T-2-1-01.yaml"
     target.write_text(ANNOTATED, encoding="utf-8")
     proc = run("fmt", "--check", cwd=repo)
@@ -188,7 +192,7 @@ def test_fmt_rewrites_and_check_mode_changes_nothing(repo):
     assert run("validate", cwd=repo).returncode == 0
 
 
-def test_fmt_never_rewrites_a_file_that_is_not_valid_yaml(repo):
+def test_fmt_never_rewrites_a_file_that_is_not_valid_yaml(repo, run):
     bad = repo / "records" / "tasks" / "T-2-2-01.yaml"
     text = "id: T-2-2-01\ntitle: a\ntitle: b\n"
     bad.write_text(text, encoding="utf-8")

@@ -102,6 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     _editor_parsers(sub)
 
+    xl = sub.add_parser("excel", help="Excel 填报表：导出给单位填写，填好后导入", description="Excel 填报表的导出和导入。")
+    xsub = xl.add_subparsers(dest="excel", metavar="操作")
+    xsub.required = True
+    xe = xsub.add_parser("export", help="导出任务分解表和进展填报表",
+                         description="导出填报说明、任务分解表和每个单位的进展填报表（每行一次应报送的进展）。")
+    xe.set_defaults(func=_excel_export)
+    xe.add_argument("out", type=Path, metavar="OUT.xlsx", help="输出文件")
+    xe.add_argument("--unit", default=None, metavar="单位", help="只导出该单位的进展填报表（任务分解表只供查看）")
+    xe.add_argument("--as-of", type=_date, default=None, metavar="日期", help="按该日计算应报送的进展和任务状态（默认：北京时间今天）")
+    xi = xsub.add_parser("import", help="导入填好的填报表", description="把填好的进展填报表和任务分解表导入为记录：全部通过校验才写入。")
+    xi.set_defaults(func=_excel_import)
+    xi.add_argument("file", type=Path, metavar="FILE.xlsx", help="填好的工作簿")
+
     sv = sub.add_parser("serve", help="在本机预览站点，记录修改后自动重新生成", description="生成站点并在本机提供访问；records/、docs/、schemas/ 或 mkdocs.yml 有修改时自动重新生成，刷新页面即可看到。")
     sv.set_defaults(func=_serve)
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认：127.0.0.1，只允许本机访问）")
@@ -245,6 +258,59 @@ def _edit(root: Path, args) -> int:
         print(f"已写入 {file}")
     for file in applied.unchanged:
         print(f"已有相同记录，未改动：{file}")
+    return 0
+
+
+def _workspace(root: Path):
+    """The workspace for editing, or None after printing why it cannot be opened."""
+    from duban.edit.workspace import InvalidDeclarations, open_workspace
+    from duban.records.problems import Report
+    from duban.records.reporters import text
+
+    try:
+        return open_workspace(root)
+    except InvalidDeclarations as exc:
+        sys.stdout.write(text(Report(0, exc.problems)))
+        return None
+
+
+def _excel_export(root: Path, args) -> int:
+    from duban.edit.excel_export import export_workbook
+    from duban.edit.workspace import EditError
+
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    try:
+        path = export_workbook(ws, args.out, args.as_of or today_in_shanghai(), args.unit)
+    except EditError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"无法写入 {args.out}：{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"已写入 {path}")
+    return 0
+
+
+def _excel_import(root: Path, args) -> int:
+    from duban.edit.excel_import import import_workbook
+
+    if not args.file.is_file():
+        print(f"用法错误：文件不存在：{args.file}", file=sys.stderr)
+        return 2
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    outcome = import_workbook(ws, args.file, today_in_shanghai())
+    if not outcome.ok:
+        for problem in outcome.problems:
+            print(problem)
+        print(f"发现 {len(outcome.problems)} 个问题，未写入任何文件", file=sys.stderr)
+        return 1
+    for file in outcome.written:
+        print(f"已写入 {file}")
+    print(f"读取 {outcome.rows} 行，写入 {len(outcome.written)} 个文件，{len(outcome.unchanged)} 条已有相同记录")
     return 0
 
 

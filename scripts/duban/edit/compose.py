@@ -46,9 +46,9 @@ def _unit(ws: Workspace, unit: str) -> str:
     return unit
 
 
-def _not_future(day: dt.date, today: dt.date, what: str) -> None:
+def _not_future(day: dt.date, today: dt.date, what: str, field: str | None = None) -> None:
     if day > today:
-        raise EditError(f"{what} {day} 晚于今天（{today}）")
+        raise EditError(f"{what} {day} 晚于今天（{today}）", field)
 
 
 def current_due(t: Task) -> dt.date | None:
@@ -110,25 +110,25 @@ def update(ws: Workspace, task_id: str, unit: str, day: dt.date, state: str, tex
     t = task(ws, task_id)
     _unit(ws, unit)
     if unit not in t.lead_units and unit not in t.partner_units:
-        raise EditError(f"{unit_name(ws, unit)}（{unit}）不是任务 {t.id} 的牵头或配合单位，不能报送本任务的进展")
-    _not_future(day, today, "报送日期")
+        raise EditError(f"{unit_name(ws, unit)}（{unit}）不是任务 {t.id} 的牵头或配合单位，不能报送本任务的进展", "unit")
+    _not_future(day, today, "报送日期", "date")
     if t.closure is not None:
         raise EditError(f"任务 {t.id} 已于 {t.closure.date} 销号，不再报送进展")
     if state == DONE:
         if unit not in t.lead_units:
-            raise EditError(f"只有牵头单位能报告任务完成；{unit_name(ws, unit)}是任务 {t.id} 的配合单位")
+            raise EditError(f"只有牵头单位能报告任务完成；{unit_name(ws, unit)}是任务 {t.id} 的配合单位", "state")
         if t.timing.mode != "限时":
-            raise EditError(f"任务 {t.id} 是{t.timing.mode}任务，按周期报送进展，不申报完成")
+            raise EditError(f"任务 {t.id} 是{t.timing.mode}任务，按周期报送进展，不申报完成", "state")
         if not evidence:
-            raise EditError("报告完成须附佐证材料（至少一个链接）")
+            raise EditError("报告完成须附佐证材料（至少一个链接）", "evidence")
     data: dict = {"task": t.id, "unit": unit, "date": day.isoformat()}
     if period is not None:
         if t.timing.mode == "限时":
-            raise EditError(f"任务 {t.id} 是限时任务，不按周期报送，不填所属周期")
+            raise EditError(f"任务 {t.id} 是限时任务，不按周期报送，不填所属周期", "period")
         owed = period_of(t.timing.cadence, period)
         if day not in owed:
             if owed.start > day:
-                raise EditError(f"所属周期 {owed.label(t.timing.cadence)} 晚于报送日期 {day}")
+                raise EditError(f"所属周期 {owed.label(t.timing.cadence)} 晚于报送日期 {day}", "date")
             data["period"] = owed.start.isoformat()  # a late report, credited to its period
     data.update(state=state, text=text.strip())
     if evidence:
@@ -141,7 +141,7 @@ def update(ws: Workspace, task_id: str, unit: str, day: dt.date, state: str, tex
             return Planned("update", ws.path(record.file), data)
         if same_day == "refuse":
             raise EditError(f"{unit_name(ws, unit)}已于 {day} 报送过任务 {t.id} 的进展（{record.file}），内容不同；"
-                            "如需更正，请修改该文件")
+                            "如需更正，请修改该文件", "text")
     data_path = _update_path(ws, data, taken or set())
     return Planned("update", data_path, data, update_header(ws, data))
 

@@ -29,7 +29,12 @@ STATE_DIR = ".duban"  # git-ignored: the editor's remembered unit, staging copie
 
 
 class EditError(Exception):
-    """A change an office would refuse, or one that cannot be made; the message says why, in Chinese."""
+    """A change an office would refuse, or one that cannot be made; the message says why, in Chinese.
+    ``field`` names the answer it is about (``unit``, ``date``, ``evidence`` …) when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidDeclarations(Exception):
