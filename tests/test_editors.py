@@ -216,3 +216,13 @@ def test_on_a_terminal_the_editor_is_asked_with_choices_and_its_unit_is_remember
     assert "默认：甲镇（aa）" in asked[0]
     assert not (repo / "records/updates/T-2-1-01/2024-03-06-aa.yaml").exists()
     capsys.readouterr()
+
+
+def test_a_case_kind_without_a_closing_step_cannot_be_verified(cli, repo):
+    args = ("--set", "level=乡镇", "--set", "date=2024-03-04", "--set", "issues_discussed=3", "--set", "attending_units=bb,sup")
+    assert cli("new", "case", "meeting", "--unit", "aa", *args)[0] == 0
+    assert data(repo / "records/cases/meetings/HY-aa-2024-03-04.yaml")["attending_units"] == ["bb", "sup"]
+    assert cli("new", "case", "meeting", "--unit", "aa", *args)[0] == 0  # a second meeting that day
+    assert (repo / "records/cases/meetings/HY-aa-2024-03-04-2.yaml").is_file()
+    code, _, err = cli("verify", "HY-aa-2024-03-04")
+    assert code == 1 and "排查调处协调会议没有办结或验收环节" in err

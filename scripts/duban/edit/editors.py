@@ -170,13 +170,15 @@ def verify(ws: Workspace, p: Prompter, a: Answers, today: dt.date) -> Edited:
         day = _day(p, a, "销号日期", today)
         note = p.text("销号说明（可不填）", "--note", a.note, required=False)
         return _finish(ws, p, a, compose.verify_task(ws, t.id, unit, day, note, today), unit)
-    kind, record = compose.find_case(ws, target)
+    kind, _ = compose.find_case(ws, target)
     how, name = compose.closing(kind)
+    if not how:
+        raise EditError(f"{kind.label}没有办结或验收环节")
     day = p.date(kind.title(name) if how == "date" else "办结日期", "--date", a.date, today)
     values, status = {}, None
     if how == "date":
         values = ask_with_fields(ws, kind, compose.with_fields(kind, name), p, parse_sets(a.sets))
-    elif how == "history":
+    else:
         states = kind.case.closed.get("states", ())
         status = p.choice("办结状态", "--status", [Choice(s, s) for s in states], a.status)
     return _finish(ws, p, a, compose.verify_case(ws, target, day, today, values, status), None)
