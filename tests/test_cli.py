@@ -75,11 +75,17 @@ def test_every_command_and_option_is_in_the_readme():
     from duban.cli import build_parser
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    parser = build_parser()
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    for name, command in sub.choices.items():
-        assert f"duban {name}" in readme, name
+
+    def commands(parser, prefix):
+        for action in parser._actions:
+            if action.__class__.__name__ == "_SubParsersAction":
+                for name, command in action.choices.items():
+                    yield f"{prefix} {name}", command
+                    yield from commands(command, f"{prefix} {name}")
+
+    for name, command in commands(build_parser(), "duban"):
+        assert name in readme, name
         for action in command._actions:
             for option in action.option_strings:
                 if option.startswith("--") and option != "--help":
-                    assert option in readme, f"duban {name} {option}"
+                    assert option in readme, f"{name} {option}"

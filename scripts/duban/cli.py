@@ -94,6 +94,28 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--as-of", type=_date, default=None, metavar="日期", help="生成该日结束时的站点：只计该日及以前的记录（默认：北京时间今天）")
     b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
 
+    fm = sub.add_parser("fmt", help="把记录文件整理为规范格式（保留注释）",
+                        description="按规范格式重写记录文件：字段按模式顺序排列、块状缩进、只在必要时加引号，注释保留。"
+                                    "YAML 有错误的文件不会被改写，只报告问题。")
+    fm.set_defaults(func=_fmt)
+    fm.add_argument("paths", nargs="*", type=Path, metavar="路径", help="只整理这些文件或文件夹（默认：records/ 下全部记录）")
+    fm.add_argument("--check", action="store_true", help="只检查不改写：列出需要整理的文件，有则退出码为 1（供 CI 使用）")
+
+    _editor_parsers(sub)
+
+    xl = sub.add_parser("excel", help="Excel 填报表：导出给单位填写，填好后导入", description="Excel 填报表的导出和导入。")
+    xsub = xl.add_subparsers(dest="excel", metavar="操作")
+    xsub.required = True
+    xe = xsub.add_parser("export", help="导出任务分解表和进展填报表",
+                         description="导出填报说明、任务分解表和每个单位的进展填报表（每行一次应报送的进展）。")
+    xe.set_defaults(func=_excel_export)
+    xe.add_argument("out", type=Path, metavar="OUT.xlsx", help="输出文件")
+    xe.add_argument("--unit", default=None, metavar="单位", help="只导出该单位的进展填报表（任务分解表只供查看）")
+    xe.add_argument("--as-of", type=_date, default=None, metavar="日期", help="按该日计算应报送的进展和任务状态（默认：北京时间今天）")
+    xi = xsub.add_parser("import", help="导入填好的填报表", description="把填好的进展填报表和任务分解表导入为记录：全部通过校验才写入。")
+    xi.set_defaults(func=_excel_import)
+    xi.add_argument("file", type=Path, metavar="FILE.xlsx", help="填好的工作簿")
+
     sv = sub.add_parser("serve", help="在本机预览站点，记录修改后自动重新生成", description="生成站点并在本机提供访问；records/、docs/、schemas/ 或 mkdocs.yml 有修改时自动重新生成，刷新页面即可看到。")
     sv.set_defaults(func=_serve)
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认：127.0.0.1，只允许本机访问）")
@@ -102,6 +124,64 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
     sv.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
     return parser
+
+
+def _editor_options(p: argparse.ArgumentParser, unit_help: str, date_help: str) -> None:
+    p.set_defaults(func=_edit)
+    p.add_argument("--unit", default=None, metavar="单位", help=unit_help + "（单位编号；默认：上次使用的单位，记在 .duban/editor.yaml）")
+    p.add_argument("--date", default=None, metavar="日期", help=date_help + "（默认：北京时间今天）")
+    p.add_argument("--yes", action="store_true", help="不再确认，直接写入")
+    p.add_argument("--no-input", action="store_true", help="不提问：缺少的内容按默认值，无默认值则报错（在终端中也如此）")
+
+
+def _editor_parsers(sub) -> None:
+    new = sub.add_parser("new", help="新建进展或台账记录", description="新建记录：交互式提问，或全部用选项给出。")
+    nsub = new.add_subparsers(dest="what", metavar="类别")
+    nsub.required = True
+    nu = nsub.add_parser("update", help="报送任务进展", description="单位报送一项任务的进展（进展填报）。")
+    nu.add_argument("target", nargs="?", metavar="TASK", help="任务编号，如 T-2-3-01（不填则从本单位的任务中选择）")
+    _editor_options(nu, "报送单位", "报送日期")
+    nu.add_argument("--state", default=None, metavar="状态", help="进展状态：推进中、已完成、受阻（默认：推进中）")
+    nu.add_argument("--text", default=None, metavar="内容", help="进展内容")
+    nu.add_argument("--evidence", action="append", default=[], metavar="链接", help="佐证材料链接，可重复")
+    nu.add_argument("--period", default=None, metavar="日期", help="周期任务补报以前周期时，该周期内的任一日期")
+    nu.set_defaults(edit="new update")
+    nc = nsub.add_parser("case", help="登记一条台账（矛盾纠纷、安全隐患、稳评、会议等）",
+                         description="登记一条台账；字段来自该类别的模式（schemas/），编号自动生成。")
+    nc.add_argument("target", nargs="?", metavar="KIND", help="台账类别，如 hazard、dispute（不填则选择）")
+    _editor_options(nc, "责任单位", "未用")
+    nc.add_argument("--set", dest="sets", action="append", default=[], metavar="字段=值",
+                    help="字段的值，可重复，如 --set category=消防 --set time_limit.days=15")
+    nc.add_argument("--id", dest="case_id", default=None, metavar="编号", help="台账编号（默认：按编号格式自动生成）")
+    nc.set_defaults(edit="new case")
+
+    ex = sub.add_parser("extend", help="牵头单位申请延期", description="牵头单位在完成时限前申请延期：申请日期、延期后时限和理由；批准前不填批准信息。")
+    ex.add_argument("target", nargs="?", metavar="TASK", help="任务编号")
+    _editor_options(ex, "申请单位（牵头单位）", "申请日期")
+    ex.add_argument("--new-due", default=None, metavar="日期", help="申请的延期后时限")
+    ex.add_argument("--reason", default=None, metavar="理由", help="延期理由")
+    ex.set_defaults(edit="extend")
+
+    ap = sub.add_parser("approve", help="督办单位批准延期", description="督办单位批准一项待批准的延期申请；牵头单位不能批准本单位的申请。")
+    ap.add_argument("target", nargs="?", metavar="TASK", help="任务编号（不填则从待批准的任务中选择）")
+    _editor_options(ap, "批准单位（督办单位）", "批准日期")
+    ap.set_defaults(edit="approve")
+
+    cl = sub.add_parser("close", help="牵头单位报告任务完成", description="牵头单位报告任务完成：一条“已完成”的进展，附佐证材料；待督办单位核实销号。")
+    cl.add_argument("target", nargs="?", metavar="TASK", help="任务编号")
+    _editor_options(cl, "报送单位（牵头单位）", "报送日期")
+    cl.add_argument("--text", default=None, metavar="内容", help="完成情况")
+    cl.add_argument("--evidence", action="append", default=[], metavar="链接", help="佐证材料链接，可重复，至少一个")
+    cl.set_defaults(edit="close")
+
+    ve = sub.add_parser("verify", help="督办单位核实销号（任务）或验收（台账）",
+                        description="任务：督办单位核实牵头单位报告的完成情况后销号。台账：按 kinds.yaml 的办结方式填写验收（如隐患的验收销号日期）或办结状态。")
+    ve.add_argument("target", nargs="?", metavar="TASK|CASE", help="任务编号或台账编号（不填则从待销号的任务中选择）")
+    _editor_options(ve, "核实单位（督办单位）", "销号或验收日期")
+    ve.add_argument("--note", default=None, metavar="说明", help="销号说明")
+    ve.add_argument("--status", default=None, metavar="状态", help="以状态记录办结的台账（如矛盾纠纷）的办结状态")
+    ve.add_argument("--set", dest="sets", action="append", default=[], metavar="字段=值", help="验收时一并填写的字段（如稳评的评估结论）")
+    ve.set_defaults(edit="verify")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,6 +202,117 @@ def _validate(root: Path, args) -> int:
     result = check_repository(root, args.paths or None, workers=args.workers)
     sys.stdout.write(REPORTERS[args.format](result.report))
     return 0 if result.ok else 1
+
+
+def _fmt(root: Path, args) -> int:
+    from duban.edit.fmt import format_records
+    from duban.records.problems import Report
+    from duban.records.reporters import text
+
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print("用法错误：路径不存在：" + "、".join(str(p) for p in missing), file=sys.stderr)
+        return 2
+    outcome = format_records(root, args.paths or None, check=args.check)
+    if outcome.problems:
+        sys.stdout.write(text(Report(outcome.files, outcome.problems)))
+    for file in outcome.changed:
+        print(f"{'需要整理' if args.check else '已整理'}：{file}")
+    done = "需要整理" if args.check else "已整理"
+    print(f"共 {outcome.files} 个文件，{done} {len(outcome.changed)} 个")
+    return 0 if outcome.ok and not (args.check and outcome.changed) else 1
+
+
+def _edit(root: Path, args) -> int:
+    from duban.edit.editors import Answers, edit
+    from duban.edit.prompts import BadAnswer, MissingAnswer, Prompter
+    from duban.edit.workspace import InvalidDeclarations
+    from duban.records.problems import Report
+    from duban.records.reporters import text
+
+    fields = {k: getattr(args, k) for k in ("target", "unit", "date", "state", "text", "evidence", "period", "new_due",
+                                           "reason", "note", "status", "sets", "case_id", "yes") if hasattr(args, k)}
+    prompter = Prompter(interactive=sys.stdin.isatty() and not args.no_input)
+    try:
+        outcome = edit(root, args.edit, Answers(**fields), prompter, today_in_shanghai())
+    except (MissingAnswer, BadAnswer) as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    except InvalidDeclarations as exc:
+        sys.stdout.write(text(Report(0, exc.problems)))
+        return 1
+    except KeyboardInterrupt:
+        print("\n已取消，未写入任何文件", file=sys.stderr)
+        return 1
+    if outcome.refused:
+        print(f"不能写入：{outcome.refused}", file=sys.stderr)
+        return 1
+    if outcome.declined:
+        print("已取消，未写入任何文件", file=sys.stderr)
+        return 1
+    applied = outcome.applied
+    if not applied.ok:
+        sys.stdout.write(text(Report(len(applied.texts), applied.problems)))
+        print("记录有问题，未写入任何文件", file=sys.stderr)
+        return 1
+    for file in applied.written:
+        print(f"已写入 {file}")
+    for file in applied.unchanged:
+        print(f"已有相同记录，未改动：{file}")
+    return 0
+
+
+def _workspace(root: Path):
+    """The workspace for editing, or None after printing why it cannot be opened."""
+    from duban.edit.workspace import InvalidDeclarations, open_workspace
+    from duban.records.problems import Report
+    from duban.records.reporters import text
+
+    try:
+        return open_workspace(root)
+    except InvalidDeclarations as exc:
+        sys.stdout.write(text(Report(0, exc.problems)))
+        return None
+
+
+def _excel_export(root: Path, args) -> int:
+    from duban.edit.excel_export import export_workbook
+    from duban.edit.workspace import EditError
+
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    try:
+        path = export_workbook(ws, args.out, args.as_of or today_in_shanghai(), args.unit)
+    except EditError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"无法写入 {args.out}：{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"已写入 {path}")
+    return 0
+
+
+def _excel_import(root: Path, args) -> int:
+    from duban.edit.excel_import import import_workbook
+
+    if not args.file.is_file():
+        print(f"用法错误：文件不存在：{args.file}", file=sys.stderr)
+        return 2
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    outcome = import_workbook(ws, args.file, today_in_shanghai())
+    if not outcome.ok:
+        for problem in outcome.problems:
+            print(problem)
+        print(f"发现 {len(outcome.problems)} 个问题，未写入任何文件", file=sys.stderr)
+        return 1
+    for file in outcome.written:
+        print(f"已写入 {file}")
+    print(f"读取 {outcome.rows} 行，写入 {len(outcome.written)} 个文件，{len(outcome.unchanged)} 条已有相同记录")
+    return 0
 
 
 def _open(root: Path):

@@ -111,7 +111,7 @@ def main(argv=None) -> int:
             if args.dry_run:
                 print(f"共 {len(records)} 条（未写入）")
                 return 0
-            written = write_records(root, records)
+            written = write_records(root, records, registry)
             print(f"已写入 {written} 个文件")
             if args.prune:
                 print(f"已删除 {prune(registry, root, records)} 个过时的演示文件")
@@ -128,7 +128,7 @@ def main(argv=None) -> int:
             units, n=args.n, start=args.start, end=args.end, seed=args.seed, kinds=kinds, registry=registry
         )
         t1 = time.perf_counter()
-        written = write_records(root, records)
+        written = write_records(root, records, registry)
         t2 = time.perf_counter()
         print(f"生成 {len(records)} 条（{t1 - t0:.1f} 秒），写入 {written} 个文件（{t2 - t1:.1f} 秒）")
         return 0

@@ -14,6 +14,7 @@ import yaml
 from duban.engine.periods import period_of
 from duban.engine.workdays import is_workday
 from duban.records.kinds import Kind, Registry, load_registry
+from duban.records.write import record_text
 
 #: First line of every file written by :func:`duban_demo.write.write_records`.
 HEADER = "# 演示数据（虚构），不对应真实事项\n"
@@ -194,14 +195,7 @@ class Out:
         self.records[path] = record
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """yaml.safe_dump's dumper (its C emitter when available: same text, several
-    times faster), writing a value shared by two fields (a date) twice instead
-    of as an anchor and alias."""
-
-    def ignore_aliases(self, data):
-        return True
-
-
-def dump(record: dict) -> str:
-    return HEADER + yaml.dump(record, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+def dump(record: dict, kind: Kind, registry: Registry) -> str:
+    """A record's text: the header, then duban's canonical form (``duban.records.write``), so that
+    ``duban fmt --check`` passes on regenerated data and editors' records look the same."""
+    return record_text(kind, registry, record, HEADER[2:].rstrip("\n"))

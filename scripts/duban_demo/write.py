@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pathlib import PurePosixPath
+
 from duban.records.kinds import Registry
 from duban.records.load import load_file
-
-from duban_demo.common import GENERATED_KINDS, dump, registry_kind
+from duban_demo.common import GENERATED_KINDS, dump, registry_for, registry_kind
 
 
 class NotSyntheticError(FileExistsError):
@@ -26,7 +27,7 @@ def is_synthetic_file(path: Path) -> bool:
     return loaded.data is not None and loaded.data.get("synthetic") is True
 
 
-def write_records(root: Path, records: dict[str, dict]) -> int:
+def write_records(root: Path, records: dict[str, dict], registry: Registry | None = None) -> int:
     """Write each record to ``root/records/<path>`` as UTF-8 YAML; return the count.
 
     Every file starts with :data:`duban_demo.common.HEADER`.  Folders are created as needed and
@@ -36,18 +37,22 @@ def write_records(root: Path, records: dict[str, dict]) -> int:
     is written and :class:`NotSyntheticError` names the file.
     """
     base = Path(root) / "records"
+    registry = registry or registry_for(root)
     targets = []
     for rel, record in records.items():
         parts = Path(rel).parts
         if Path(rel).is_absolute() or ".." in parts or not rel.endswith(".yaml"):
             raise ValueError(f"记录路径不合法：{rel}")
+        kind = registry.by_folder(PurePosixPath(rel))
+        if kind is None:
+            raise ValueError(f"记录路径不在任何记录类别的文件夹中：{rel}")
         path = base / rel
         if path.exists() and not is_synthetic_file(path):
             raise NotSyntheticError(path)
-        targets.append((path, record))
+        targets.append((path, dump(record, kind, registry)))
     made: set[Path] = set()
     pid = os.getpid()
-    for path, record in targets:
+    for path, text in targets:
         folder = path.parent
         if folder not in made:
             folder.mkdir(parents=True, exist_ok=True)
@@ -55,7 +60,7 @@ def write_records(root: Path, records: dict[str, dict]) -> int:
         tmp = folder / f".{path.name}.{pid}.tmp"
         try:
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(dump(record))
+                fh.write(text)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)

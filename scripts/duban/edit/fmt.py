@@ -1,0 +1,64 @@
+"""``duban fmt``: record files rewritten in the canonical form, comments kept.
+
+A file the strict loader refuses (bad YAML, a tab, an anchor, a duplicate key) is never rewritten: its
+located problems are reported instead. With ``check``, nothing is written and the files that would
+change are listed (for CI).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from duban.records.kinds import KindsError, load_registry
+from duban.records.problems import Problem
+from duban.records.validate.discover import RECORDS, SCHEMAS, display, expand, record_files
+from duban.records.write import WriteError, reformat_file, write_record
+
+
+@dataclass
+class FmtOutcome:
+    files: int = 0
+    changed: list[str] = field(default_factory=list)  # would change (check) or were rewritten
+    problems: list[Problem] = field(default_factory=list)  # files left alone, and why
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def format_records(root: Path, paths: Iterable[Path] | None = None, check: bool = False) -> FmtOutcome:
+    root = Path(root)
+    try:
+        registry = load_registry(root / SCHEMAS)
+    except KindsError as exc:
+        return FmtOutcome(problems=list(exc.problems))
+    files = record_files(root) if paths is None else expand(Path(p) for p in paths)
+    out = FmtOutcome(files=len(files))
+    base = (root / RECORDS).resolve()
+    for path in files:
+        file = display(path, root)
+        try:
+            rel = PurePosixPath(path.resolve().relative_to(base).as_posix())
+        except ValueError:
+            out.problems.append(Problem(file, 1, 1, "-", "不是 records/ 下的记录文件，未格式化", "placement"))
+            continue
+        kind = registry.by_folder(rel)
+        if kind is None or path.suffix != ".yaml":
+            out.problems.append(Problem(file, 1, 1, "-", "不在任何记录类别的文件夹中（或扩展名不是 .yaml），未格式化", "placement"))
+            continue
+        try:
+            result = reformat_file(path, file, kind, registry)
+        except WriteError as exc:  # the canonical form could not hold it: leave the file as it is
+            out.problems.append(Problem(file, 1, 1, "-", f"{exc}；文件未格式化", "format"))
+            continue
+        if result.text is None:
+            out.problems.extend(Problem(p.file, p.line, p.column, p.field, p.message + "；文件未格式化", p.code)
+                                for p in result.problems)
+            continue
+        if result.changed:
+            out.changed.append(file)
+            if not check:
+                write_record(path, result.text)
+    return out
