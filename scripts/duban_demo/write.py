@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from duban.records.kinds import Registry
 from duban.records.load import load_file
+
 from duban_demo.common import GENERATED_KINDS, dump, registry_for, registry_kind
 
 

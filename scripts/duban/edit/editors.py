@@ -17,7 +17,15 @@ from duban.edit import compose
 from duban.edit.editor_unit import remember_unit, remembered_unit
 from duban.edit.fields import ask_case, ask_with_fields, parse_sets, unit_choices
 from duban.edit.prompts import Choice, Prompter, parse_date
-from duban.edit.workspace import Applied, EditError, Planned, Workspace, apply, open_workspace, render
+from duban.edit.workspace import (
+    Applied,
+    EditError,
+    Planned,
+    Workspace,
+    apply,
+    open_workspace,
+    render,
+)
 
 
 @dataclass

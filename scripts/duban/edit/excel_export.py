@@ -34,7 +34,7 @@ from duban.edit.workspace import EditError, Workspace
 from duban.engine.periods import Period, owed_periods, period_of
 from duban.engine.snapshot import evaluate
 from duban.records.model import Task
-from duban.zh import width
+from duban.zh import natural_key, width
 
 DATE_FORMAT = "yyyy-mm-dd"
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -241,14 +241,14 @@ def workbook_bytes(ws: Workspace, as_of: dt.date, unit: str | None = None) -> by
 
     office = unit is None
     breakdown = _Sheet(wb, L.BREAKDOWN, f"任务分解表（截至 {as_of}）", L.BREAKDOWN_COLUMNS, office)
-    tasks = sorted(repo.tasks.values(), key=lambda t: t.id)
+    tasks = sorted(repo.tasks.values(), key=lambda t: natural_key(t.id))
     if unit:
         tasks = [t for t in tasks if unit in t.lead_units or unit in t.partner_units]
     for n, task in enumerate(tasks, 1):
         data = ws.record("task", task.id).data
         values = L.task_row_values(data)
         state = snapshot.tasks[task.id]
-        label = state.label + ("（待核销）" if state.claimed_on and not state.closed else "")
+        label = state.label
         plan = repo.plans[task.plan]
         clause = plan.clause(task.clause)
         breakdown.add({

@@ -13,7 +13,13 @@ from typing import Iterable
 
 from duban.records.kinds import KindsError, load_registry
 from duban.records.problems import Problem
-from duban.records.validate.discover import RECORDS, SCHEMAS, display, expand, record_files
+from duban.records.validate.discover import (
+    RECORDS,
+    SCHEMAS,
+    display,
+    expand,
+    record_files,
+)
 from duban.records.write import WriteError, reformat_file, write_record
 
 

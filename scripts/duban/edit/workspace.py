@@ -23,7 +23,7 @@ from duban.records.kinds import Kind, Registry
 from duban.records.model import Repository, build
 from duban.records.problems import Problem
 from duban.records.validate import RECORDS, Record, Result, check_repository
-from duban.records.write import reformat_file, record_text
+from duban.records.write import record_text, reformat_file
 
 STATE_DIR = ".duban"  # git-ignored: the editor's remembered unit, staging copies
 
