@@ -24,6 +24,7 @@ EXPECTED = GOLDEN / "expected"
 WEEKS = ("2024-W14", "2024-W16")  # a week with new overdue tasks; one with stale and missed reports
 WEEK = WEEKS[-1]
 AS_OF = dt.date(2024, 4, 21)  # the Sunday of WEEK
+MONTH = "2024-03"  # a month with a stale and a missed report
 TASK_PAGE = "tasks/T-2-3-02.md"
 UNIT_PAGE = "units/luoyang.md"
 
@@ -102,6 +103,10 @@ def outputs() -> dict[str, str]:
             report = weekly_report(repo, week)
             out[f"weekly-{week}.md"] = report_md.render(report)
             out[f"weekly-{week}.summary.md"] = report_md.summary(report)
+        from duban.engine.monthly import monthly_report
+        from duban.outputs import monthly_report as monthly_outputs
+
+        out[f"monthly-{MONTH}.md"] = monthly_outputs.render(monthly_report(repo, MONTH))
         out |= {
             f"weekly-{WEEK}.docx.txt": docx_dump(docx_bytes(report)),
             f"weekly-{WEEK}.xlsx.txt": xlsx_dump(xlsx_bytes(report)),

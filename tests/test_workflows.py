@@ -103,11 +103,13 @@ def test_no_expressions_inside_run_scripts(path):
         assert "inputs.week" in ref or "outputs.week" in ref
 
 
-def test_weekly_jobs_chain_and_notify_does_not_fail_the_run():
+def test_weekly_jobs_chain_and_nothing_is_sent_before_sign_off():
     workflow = load(WORKFLOWS / "weekly.yml")
     jobs = workflow["jobs"]
-    assert set(jobs) == {"build", "deploy", "announce"}
-    assert jobs["deploy"]["needs"] == "build"
+    assert set(jobs) == {"build", "signoff", "deploy", "announce"}
+    # the site is published and the robot posts only after the office approves the protected environment
+    assert jobs["signoff"]["environment"]["name"] == "weekly-signoff" and jobs["signoff"]["permissions"] == {}
+    assert set(jobs["deploy"]["needs"]) == {"build", "signoff"}
     assert set(jobs["announce"]["needs"]) == {"build", "deploy"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs["deploy"]["environment"]["name"] == "github-pages"

@@ -81,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--week", default=None, metavar="周次", help="ISO 周，如 2024-W23（默认：最近一个完整的周）")
     when.add_argument("--as-of", type=_date, default=None, metavar="日期", help="报告该日期所在的周")
     wk.add_argument("--out", type=Path, default=Path("out/weekly"), metavar="目录", help="输出目录（默认：out/weekly）")
+    mo = rsub.add_parser("monthly", help="生成月度通报（Markdown、Word、Excel）", description="生成某月的通报：各单位排名和等级、表扬和通报批评、按单位列出的逾期事项；落款日期为下月1日。")
+    mo.set_defaults(func=_report_monthly)
+    mo.add_argument("--month", default=None, metavar="月份", help="月份，如 2024-06（默认：上一个完整的月）")
+    mo.add_argument("--out", type=Path, default=Path("out/monthly"), metavar="目录", help="输出目录（默认：out/monthly）")
+    rm = rsub.add_parser("reminders", help="生成督办通知单（Word）", description="为每个有逾期、即将到期或待报送事项的单位生成一份督办通知单（只列该单位自己的事项）。")
+    rm.set_defaults(func=_report_reminders)
+    rm.add_argument("--as-of", type=_date, default=None, metavar="日期", help="统计截至日期 YYYY-MM-DD（默认：北京时间今天）")
+    rm.add_argument("--unit", default=None, metavar="单位", help="只生成这个单位的通知单（单位编号）")
+    rm.add_argument("--days", type=int, default=None, metavar="天数", help="列出多少天内到期的事项（默认：settings.yaml 的 reports.reminders.days）")
+    rm.add_argument("--out", type=Path, default=Path("out/reminders"), metavar="目录", help="输出目录（默认：out/reminders）")
 
     nt = sub.add_parser("notify", help="把周报摘要发到企业微信或钉钉群", description="从环境变量 DUBAN_WEBHOOK_URL 读取群机器人地址（可选 DUBAN_WEBHOOK_SECRET 加签密钥、DUBAN_WEBHOOK_KIND=wecom|dingtalk），发送 Markdown 消息。")
     nt.set_defaults(func=_notify)
@@ -342,6 +352,53 @@ def _status(root: Path, args) -> int:
     snapshot = evaluate(repo, args.as_of or today_in_shanghai())
     render = status_json if args.format == "json" else status
     sys.stdout.write(render(snapshot, args.unit))
+    return 0
+
+
+def _report_monthly(root: Path, args) -> int:
+    from duban.engine.monthly import MonthError, last_complete_month, monthly_report, parse_month
+    from duban.outputs.monthly_report import write_monthly
+
+    try:
+        month = args.month or last_complete_month(today_in_shanghai())
+        parse_month(month)
+    except MonthError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    repo = _open(root)
+    if repo is None:
+        return 1
+    for path in write_monthly(monthly_report(repo, month), args.out).values():
+        print(f"已写入 {path}")
+    print(month)
+    return 0
+
+
+def _report_reminders(root: Path, args) -> int:
+    from duban.engine.reminders import reminders, units_to_remind
+    from duban.engine.snapshot import evaluate
+    from duban.outputs.reminder_docx import write_reminder
+
+    repo = _open(root)
+    if repo is None:
+        return 1
+    if args.unit and args.unit not in repo.units:
+        print(f"用法错误：单位“{args.unit}”不存在", file=sys.stderr)
+        return 2
+    if args.days is not None and args.days < 1:
+        print("用法错误：--days 应为正整数", file=sys.stderr)
+        return 2
+    snapshot = evaluate(repo, args.as_of or today_in_shanghai())
+    days = args.days or snapshot.settings.reports.reminder_days
+    units = [args.unit] if args.unit else units_to_remind(snapshot, days)
+    written = 0
+    for unit in units:
+        items = reminders(snapshot, unit, days)
+        if items:
+            print(f"已写入 {write_reminder(snapshot, unit, items, days, args.out)}（{repo.unit_name(unit)}，{len(items)} 项）")
+            written += 1
+    if not written:
+        print("没有需要督办的事项。")
     return 0
 
 

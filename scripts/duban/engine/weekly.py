@@ -185,9 +185,16 @@ class WeeklyReport:
     total: Tally | None = None
     trend: list[tuple[dt.date, int, int, int]] = field(default_factory=list)  # (Sunday, overdue, stale+missed, closed)
 
+    span = "本周"  # how the report names its period in sentences
+
     @property
     def as_of(self) -> dt.date:
         return self.end
+
+    @property
+    def period(self) -> str:
+        """The report's issue: an ISO week (2024-W23); a month (2024-06) for the monthly 通报."""
+        return self.week
 
     @property
     def estimated(self) -> bool:
@@ -201,10 +208,10 @@ class WeeklyReport:
         return [
             ("任务总数", str(t.total)),
             ("已销号", str(t.closed)),
-            ("待核销", str(len(self.awaiting_tasks))),
+            ("待核销任务", str(len(self.awaiting_tasks))),
             ("逾期未完成", str(t.overdue)),
-            ("本周新增逾期", str(len(self.newly_overdue))),
-            ("本周销号", str(len(self.newly_closed))),
+            (f"{self.span}新增逾期", str(len(self.newly_overdue))),
+            (f"{self.span}销号", str(len(self.newly_closed))),
             (f"{self.snapshot.settings.upcoming_days}天内到期", str(len(self.due_soon))),
             ("滞报", str(len({s.task.id for s, _ in self.stale}))),
             ("缺报", str(len({s.task.id for s, _ in self.missed}))),
@@ -217,7 +224,7 @@ class WeeklyReport:
         names = self.snapshot.repo.unit_names
         lines = [
             f"截至{cn_date(self.end)}，{t.total}项任务中已销号{t.closed}项、待核销{len(self.awaiting_tasks)}项，"
-            f"逾期未完成{t.overdue}项（本周新增{len(self.newly_overdue)}项），本周销号{len(self.newly_closed)}项；"
+            f"逾期未完成{t.overdue}项（{self.span}新增{len(self.newly_overdue)}项），{self.span}销号{len(self.newly_closed)}项；"
             f"{self.snapshot.settings.upcoming_days}天内到期{len(self.due_soon)}项，"
             f"滞报{len({s.task.id for s, _ in self.stale})}项（{len(self.stale)}个单位次），"
             f"缺报{len({s.task.id for s, _ in self.missed})}项（{len(self.missed)}个单位次）。",
@@ -225,9 +232,9 @@ class WeeklyReport:
         for k in self.kinds:
             if not k.has_deadline:
                 if k.received:
-                    lines.append(f"{k.label}：本周{k.received}次。")
+                    lines.append(f"{k.label}：{self.span}{k.received}次。")
             elif k.received or k.closed or k.overdue_total:
-                lines.append(f"{k.label}：本周新增{k.received}件、办结{k.closed}件（按期{k.closed_in_limit}件），"
+                lines.append(f"{k.label}：{self.span}新增{k.received}件、办结{k.closed}件（按期{k.closed_in_limit}件），"
                              f"在办{k.open_total}件，其中逾期{k.overdue_total}件。")
         if self.overdue_duties:
             worst = "；".join(f"{s.task.id}{s.task.title}（{names([d.unit])}，逾期{d.days_overdue}天）"
@@ -263,6 +270,14 @@ def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
     report = WeeklyReport(week, start, end, end + dt.timedelta(days=1), snap, prev, title, issuer,
                           masthead=series.masthead, issue_no=issue_number(series.first, week), copy_to=series.copy_to,
                           note=repo.notes.get(week))
+    fill(report, ev, series)
+    return report
+
+
+def fill(report: WeeklyReport, ev: Evaluator, series) -> None:
+    """Everything a period report holds, from its snapshots (as of the period's end and the day before it began)."""
+    repo, snap, prev = ev.repo, report.snapshot, report.previous
+    start, end = report.start, report.end
     report.newly_closed = sorted(
         (s for s in snap.leaves() if s.closed and s.closed_on and start <= s.closed_on <= end),
         key=lambda s: (s.closed_on, natural_key(s.task.id)))
@@ -300,4 +315,3 @@ def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
         ))
     report.changes = changes(repo, snap, prev, start, end)
     report.trend = figures.trend(ev, end, TREND_WEEKS)
-    return report

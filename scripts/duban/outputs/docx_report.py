@@ -37,7 +37,7 @@ def week_line(report: WeeklyReport) -> str:
     return f"（{year}年第{int(week)}周：{span}）"
 
 
-def _end(text: str) -> str:
+def end_sentence(text: str) -> str:
     """Text ending with sentence punctuation."""
     text = text.rstrip()
     return text if text.endswith(("。", "！", "？", "；", "：")) else text + "。"
@@ -48,7 +48,7 @@ def day(value: dt.date | None) -> str:
     return f"{value.year}.{value.month}.{value.day}" if value else "—"
 
 
-class _Writer(GongwenDocument):
+class WeeklyDocument(GongwenDocument):
     """The weekly report's content on the 公文 primitives."""
 
     def __init__(self, report: WeeklyReport):
@@ -66,11 +66,11 @@ class _Writer(GongwenDocument):
     def task_line(self, s: TaskState) -> str:
         """A task with the units its state is about (those behind, or all lead units when it is closed)."""
         units = [d.unit for d in s.behind] or list(s.task.lead_units)
-        return _end(f"{s.task.id}{s.task.title}（{self.units(units)}）：{s.reason}")
+        return end_sentence(f"{s.task.id}{s.task.title}（{self.units(units)}）：{s.reason}")
 
     def paragraphs(self, texts) -> None:
         for text in texts:
-            self.body(_end(text))
+            self.body(end_sentence(text))
 
     # --- sections
 
@@ -180,7 +180,7 @@ class _Writer(GongwenDocument):
         if not rep.ranking:
             self.body(NONE)
             return
-        self.body(_end(ranking_rule(self.snap)))
+        self.body(end_sentence(ranking_rule(self.snap)))
         for i, (group, units) in enumerate(rep.ranking, 1):
             self.heading(2, f"（{cn_number(i)}）{group}")
             rows = [(str(f.rank), f.name, f"{f.score:g}", self.lamp(f.level), str(f.tasks.total), str(len(f.overdue)),
@@ -219,7 +219,7 @@ class _Writer(GongwenDocument):
             for j, line in enumerate(lines, 1):
                 if shown >= MAX_CHANGES:
                     break
-                self.body(_end(f"{j}. {line}" if len(lines) > 1 else line))
+                self.body(end_sentence(f"{j}. {line}" if len(lines) > 1 else line))
                 shown += 1
         total = sum(1 for _ in rep.changes)
         if total > shown and shown >= MAX_CHANGES:
@@ -269,7 +269,7 @@ OVERDUE_HEADERS = ("序号", "任务编号", "任务名称", "未完成单位", 
 
 def docx_bytes(report: WeeklyReport) -> bytes:
     """The Word report's bytes (deterministic for the same records and week)."""
-    return _Writer(report).build()
+    return WeeklyDocument(report).build()
 
 
 def write_docx(report: WeeklyReport, path: Path | str) -> Path:

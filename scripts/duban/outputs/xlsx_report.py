@@ -22,7 +22,7 @@ from duban.outputs.workbook import Level, Percent, add_sheet, workbook_bytes
 from duban.zh import ESTIMATED
 
 
-class _Writer:
+class WeeklyWorkbook:
     def __init__(self, report: WeeklyReport):
         self.report = report
         self.snap = report.snapshot
@@ -153,7 +153,7 @@ class _Writer:
 
 def xlsx_bytes(report: WeeklyReport) -> bytes:
     """The workbook's bytes (deterministic for the same records and week)."""
-    return _Writer(report).build()
+    return WeeklyWorkbook(report).build()
 
 
 def write_xlsx(report: WeeklyReport, path: Path | str) -> Path:

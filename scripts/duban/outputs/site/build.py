@@ -61,29 +61,37 @@ def fingerprint(root: Path) -> str:
 _FORK_EVALUATOR: Evaluator | None = None
 
 
-def _write_week(args) -> str:
-    """One week's files for the site: ``<week>/index.md`` beside its .docx, .xlsx and charts."""
-    week, out_dir = args
-    from duban.engine.weekly import weekly_report
-    from duban.outputs.report_md import write_weekly
+def _write_period(args) -> str:
+    """One issue's files for the site: ``<period>/index.md`` beside its .docx, .xlsx (and the week's charts)."""
+    series, period, out_dir = args
+    if series == "weekly":
+        from duban.engine.weekly import weekly_report
+        from duban.outputs.report_md import write_weekly
 
-    written = write_weekly(weekly_report(_FORK_EVALUATOR, week), out_dir, task_links=True)
+        written = write_weekly(weekly_report(_FORK_EVALUATOR, period), out_dir, task_links=True)
+        written["summary"].unlink()  # the short summary is for the issue and the group robot, not a page
+    else:
+        from duban.engine.monthly import monthly_report
+        from duban.outputs.monthly_report import write_monthly
+
+        written = write_monthly(monthly_report(_FORK_EVALUATOR, period), out_dir, site=True)
     os.replace(written["md"], out_dir / "index.md")
-    written["summary"].unlink()  # the short summary is for the issue and the group robot, not a page
-    return week
+    return period
 
 
-def weekly_archive(evaluator: Evaluator, weeks: list[str], out_dir: Path, cache_dir: Path | None, workers: int | None = None) -> None:
-    """Every week's report files in ``out_dir/<week>/``, reusing ``cache_dir`` when it holds them."""
+def report_archive(evaluator: Evaluator, series: str, periods: list[str], out_dir: Path, cache_dir: Path | None,
+                   workers: int | None = None) -> None:
+    """Every issue of a report series (``weekly``: ISO weeks, ``monthly``: months) in ``out_dir/<period>/``,
+    reusing ``cache_dir`` when it holds them."""
     global _FORK_EVALUATOR
     out_dir.mkdir(parents=True, exist_ok=True)
     todo = []
-    for week in weeks:
-        cached = cache_dir / week if cache_dir else None
+    for period in periods:
+        cached = cache_dir / period if cache_dir else None
         if cached and (cached / "index.md").exists():
-            shutil.copytree(cached, out_dir / week, dirs_exist_ok=True)
+            shutil.copytree(cached, out_dir / period, dirs_exist_ok=True)
         else:
-            todo.append(week)
+            todo.append(period)
     if not todo:
         return
     target = (cache_dir / "_incoming") if cache_dir else out_dir
@@ -91,20 +99,20 @@ def weekly_archive(evaluator: Evaluator, weeks: list[str], out_dir: Path, cache_
     _FORK_EVALUATOR = evaluator
     try:
         if workers > 1 and len(todo) > 4 and "fork" in multiprocessing.get_all_start_methods():
-            chunk = -(-len(todo) // workers)  # contiguous weeks per worker share memoised snapshots
+            chunk = -(-len(todo) // workers)  # contiguous periods per worker share memoised snapshots
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for week in pool.imap_unordered(_write_week, [(w, target / w) for w in todo], chunksize=chunk):
+                for _ in pool.imap_unordered(_write_period, [(series, p, target / p) for p in todo], chunksize=chunk):
                     pass
         else:
-            for week in todo:
-                _write_week((week, target / week))
+            for period in todo:
+                _write_period((series, period, target / period))
     finally:
         _FORK_EVALUATOR = None
-    for week in todo:
-        src = target / week
-        shutil.copytree(src, out_dir / week, dirs_exist_ok=True)
+    for period in todo:
+        src = target / period
+        shutil.copytree(src, out_dir / period, dirs_exist_ok=True)
         if cache_dir:
-            final = cache_dir / week
+            final = cache_dir / period
             if final.exists():
                 shutil.rmtree(final)
             os.replace(src, final)
@@ -113,17 +121,19 @@ def weekly_archive(evaluator: Evaluator, weeks: list[str], out_dir: Path, cache_
 def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_root: Path,
              workers: int | None = None) -> tuple[int, list[str]]:
     """Write the full Markdown source of the site into ``out`` (replaced atomically)."""
+    from duban.engine.monthly import reported_months
     from duban.engine.weekly import reported_weeks
     from duban.outputs.site.pages import generate as generate_pages
 
     evaluator = Evaluator(repo)
     snapshot = evaluator.at(as_of)
     weeks = reported_weeks(repo, as_of)
+    months = reported_months(repo, as_of)
     stage = out.with_name(out.name + ".tmp")
     if stage.exists():
         shutil.rmtree(stage)
     shutil.copytree(root / "docs", stage)
-    pages = generate_pages(snapshot, root / "docs", weeks)
+    pages = generate_pages(snapshot, root / "docs", weeks, months)
     for rel, content in pages.items():
         path = stage / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +146,8 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
         for old in cache_root.iterdir():
             if old != cache:
                 shutil.rmtree(old, ignore_errors=True)
-    weekly_archive(evaluator, weeks, stage / "reports" / "weekly", cache, workers)
+    report_archive(evaluator, "weekly", weeks, stage / "reports" / "weekly", cache, workers)
+    report_archive(evaluator, "monthly", months, stage / "reports" / "monthly", cache / "monthly", workers)
     if out.exists():
         old = out.with_name(out.name + ".old")
         if old.exists():

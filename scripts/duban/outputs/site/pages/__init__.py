@@ -39,8 +39,9 @@ FAMILIES = (
 )
 
 
-def generate(snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None) -> dict[str, str | bytes]:
-    site = Context(snapshot, docs_dir, weeks)
+def generate(snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None,
+             months: list[str] | None = None) -> dict[str, str | bytes]:
+    site = Context(snapshot, docs_dir, weeks, months)
     for family in FAMILIES:
         family(site)
     return site.pages

@@ -30,12 +30,14 @@ class Context:
 
     TASK_HEADERS = ["编号", "任务名称", "条款", "牵头单位", "时限", "状态", "说明"]
 
-    def __init__(self, snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None):
+    def __init__(self, snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None,
+                 months: list[str] | None = None):
         self.snapshot = snapshot
         self.repo = snapshot.repo
         self.settings = snapshot.settings
         self.docs_dir = Path(docs_dir)
         self.weeks = weeks or []
+        self.months = months or []
         self.pages: dict[str, str | bytes] = {}
         self.chart_files: dict[str, str] = {}
 

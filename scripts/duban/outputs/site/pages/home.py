@@ -112,7 +112,8 @@ def home(site: Context) -> None:
     out += ["", f"## 本周动态（{cn_date(monday, year=False)}—{cn_date(as_of, year=False)}）", ""]
     out.append(changes_table(site, ""))
     if site.weeks:
-        out += ["", f"最新周报：[{site.weeks[-1]}](reports/weekly/{site.weeks[-1]}/index.md)　[全部周报](reports/weekly/index.md)"]
+        out += ["", f"最新周报：[{site.weeks[-1]}](reports/weekly/{site.weeks[-1]}/index.md)　[全部周报](reports/weekly/index.md)"
+                + (f"　最新通报：[{site.months[-1]}](reports/monthly/{site.months[-1]}/index.md)" if site.months else "")]
     site.pages["index.md"] = "\n".join(out) + "\n"
 
 
