@@ -23,17 +23,10 @@ def make_repo(target: Path, *overlays: Path) -> Path:
 
 
 def make_site_repo(target: Path, *overlays: Path) -> Path:
-    """``make_repo`` plus what MkDocs needs: docs/, mkdocs.yml and the files it names (hooks, theme)."""
+    """``make_repo`` plus what MkDocs needs: docs/ and mkdocs.yml (which names no file of duban's)."""
     repo = make_repo(target, *overlays)
     shutil.copytree(ROOT / "docs", repo / "docs")
     shutil.copyfile(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
-    for rel in ("scripts/duban/outputs/site/search_hook.py", "scripts/duban/outputs/site/theme"):
-        src, dest = ROOT / rel, repo / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dest)
-        else:
-            shutil.copyfile(src, dest)
     return repo
 
 

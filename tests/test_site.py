@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from duban.outputs.site.search_hook import (
+from duban.outputs.site.search_index import (
     refine_index,
     refine_text,
     single_characters,
@@ -144,7 +144,7 @@ def test_search_index_is_material_plus_the_hook(built, index, before):
     """The built index is exactly Material's with long words split; the hook is deterministic. (The build teaches
     the segmenter the units' names, so the hook is rerun the same way.)"""
     from duban.outputs.site.build import taught_search
-    from duban.outputs.site.search_hook import split_compound
+    from duban.outputs.site.search_index import split_compound
     from duban.records.model import open_repository
 
     with taught_search(open_repository(ROOT)):

@@ -96,6 +96,10 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
     out += ["## 一、总体情况", ""]
     out.append(table(["指标", "数值"], [[esc(k), esc(v)] for k, v in report.headline()]))
     out += [esc(line) + "\n" for line in report.summary_lines()]
+    if report.note and report.note.highlights:
+        out += ["### 进展较好和典型做法", ""] + [esc(p) + "\n" for p in report.note.highlights]
+    if report.note and report.note.problems:
+        out += ["### 存在问题", ""] + [esc(p) + "\n" for p in report.note.problems]
 
     out += ["## 二、本周新销号和新增逾期任务", "", "### （一）本周销号", ""]
     out.append(table(["任务", "任务名称", "牵头单位", "状态", "说明"], [
@@ -154,6 +158,8 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
     out += ["## 十、本周动态" if chart_files else "## 九、本周动态", ""]
     out.append(table(["日期", "类别", "事项", "单位", "内容"], [
         [str(c.date), esc(c.what), esc(c.subject), cell(c.names), cell(c.text)] for c in report.changes]))
+    if report.note and report.note.requirements:
+        out += ["", "## 下一步工作要求", ""] + [esc(p) + "\n" for p in report.note.requirements]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from duban import __version__
 from duban.engine.snapshot import Evaluator
-from duban.outputs.site.search_hook import split_compound
+from duban.outputs.site.search_index import refine_site_index, split_compound
 from duban.records.load import digest
 from duban.records.model import Repository
 from duban.records.model import build as build_model
@@ -160,6 +160,26 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
     return len(pages), weeks
 
 
+THEME = Path(__file__).resolve().parent / "theme"  # duban's overrides of Material's templates
+
+
+def theme_config(root: Path, build_dir: Path) -> dict:
+    """mkdocs.yml's ``theme:`` with duban's template overrides added from the installed package (copied into
+    ``build_dir/theme``), so a repository's mkdocs.yml names no path inside duban."""
+    from mkdocs.utils import yaml_load
+
+    with open(root / "mkdocs.yml", encoding="utf-8") as f:
+        theme = dict((yaml_load(f) or {}).get("theme") or {"name": "material"})
+    target = build_dir / "theme"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(THEME, target)
+    if theme.get("custom_dir"):  # the office's own overrides win: copied over duban's
+        shutil.copytree(root / theme["custom_dir"], target, dirs_exist_ok=True)
+    theme["custom_dir"] = str(target)
+    return theme
+
+
 def search_words(repo: Repository) -> list[str]:
     """Names the Chinese search must keep whole: every unit's name, short name and aliases (住建局, 公安分局)."""
     return sorted({n for u in repo.units.values() for n in (u.name, u.short_name, *u.aliases) if len(n) >= 2})
@@ -211,9 +231,11 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(site_dir), strict=True)
+        config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(site_dir), strict=True,
+                             theme=theme_config(root, build_dir))
         with taught_search(repo):
             build(config)
+            refine_site_index(site_dir)  # Chinese search inside compounds: duban's step, not a MkDocs hook
     except (MkDocsException, SystemExit) as exc:
         detail = "；".join(handler.messages) or str(exc)
         problem = Problem("mkdocs.yml", 1, 1, "-", f"MkDocs 生成站点失败：{detail}", "mkdocs")

@@ -1,4 +1,4 @@
-"""MkDocs hook: let the site's Chinese search find words inside compounds.
+"""Chinese search that finds words inside compounds: duban's own step after MkDocs has written the index.
 
 Material's search plugin (``lang: zh``) segments Chinese text at build time
 with ``jieba.cut`` and joins the words with U+200B, which the client's
@@ -6,7 +6,7 @@ with ``jieba.cut`` and joins the words with U+200B, which the client's
 those words. A compound that jieba keeps whole (退役军人, 人力资源, 区法院) is
 thus found by 退役 but never by 军人, 资源 or 法院.
 
-After the build this hook rewrites ``search/search_index.json``: every Chinese
+After the build, ``refine_site_index`` rewrites ``search/search_index.json``: every Chinese
 word of three or more characters is re-split into the smaller words that
 ``jieba.cut_for_search`` finds in it, again joined with U+200B (退役军人 →
 退役 + 军人), so the inner words become tokens of their own. The text shown in
@@ -18,9 +18,9 @@ cuts a query down to such a character (共享 is looked up as 共*), so each new
 one would make searches starting with it coarser. The index is written as
 UTF-8 rather than ``\\uXXXX`` escapes, which roughly halves its size.
 
-Only the MkDocs build uses this file (``hooks:`` in mkdocs.yml); nothing else in
-the site depends on it, and Zensical, which segments Chinese in the browser,
-does not need it. Same index in, same index out.
+``duban build`` runs it (it is not a MkDocs hook, so mkdocs.yml names no file of
+duban's and another generator can read the same mkdocs.yml); Zensical, which
+segments Chinese in the browser, does not need it. Same index in, same index out.
 """
 
 from __future__ import annotations
@@ -32,13 +32,7 @@ import math
 import re
 from pathlib import Path
 
-try:
-    from mkdocs.plugins import event_priority
-except ImportError:  # pragma: no cover - MkDocs < 1.4
-    def event_priority(priority):
-        return lambda f: f
-
-log = logging.getLogger("mkdocs.hooks.duban_search")
+log = logging.getLogger("duban.search")
 
 ZWSP = "\u200b"  # Material's word separator for segmented Chinese
 HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -131,13 +125,13 @@ def refine_index(data: dict) -> int:
     return split
 
 
-@event_priority(-100)  # after the search plugin has written the index
-def on_post_build(config, **kwargs) -> None:
-    path = Path(config["site_dir"]) / "search" / "search_index.json"
+def refine_site_index(site_dir: Path) -> int:
+    """Refine a built site's ``search/search_index.json`` in place; returns the splits made (0 without an index)."""
+    path = Path(site_dir) / "search" / "search_index.json"
     if not path.is_file():
-        return
+        return 0
     data = json.loads(path.read_text(encoding="utf-8"))
-    split_compound.cache_clear()  # jieba's dictionary may have changed since the last build (mkdocs serve)
+    split_compound.cache_clear()  # jieba's dictionary may have changed since the last build (duban serve)
     split = refine_index(data)
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    log.info("duban search hook: %d splits inside long Chinese words", split)
+    return split
