@@ -215,6 +215,11 @@ def _settings_problems(settings) -> list[Problem]:
     for state, entry in states.items():
         if entry.get("level") not in levels:
             out.append(settings.problem(("states", state, "level"), f"等级“{entry.get('level')}”不在 levels 中", "declaration"))
+    declared = data.get("unit_kinds")
+    for g, group in enumerate((data.get("ranking") or {}).get("groups") or []):
+        for k, kind in enumerate(group.get("kinds") or []):
+            if declared and kind not in declared:
+                out.append(settings.problem(("ranking", "groups", g, "kinds", k), f"单位类别“{kind}”不在 unit_kinds 中", "declaration"))
     for i, rule in enumerate(data.get("escalate") or []):
         if rule.get("level") not in levels:
             out.append(settings.problem(("escalate", i, "level"), f"等级“{rule.get('level')}”不在 levels 中", "declaration"))

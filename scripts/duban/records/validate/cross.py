@@ -99,6 +99,7 @@ class CrossChecker:
                     self._holiday(record)
                 elif kind_name == "unit":
                     self._verifies(record)
+                    self._unit_kind(record)
 
     def _exists(self, kind: str, rid: str) -> bool:
         return rid in self.ids.get(kind, {})
@@ -245,6 +246,14 @@ class CrossChecker:
                 self.add(year.file, ("workdays", i), f"{day} 在“{days[day]}”放假期间，不能同时是调休上班日", "holiday")
             elif day.weekday() < 5:
                 self.add(year.file, ("workdays", i), f"{day} 是周{'一二三四五'[day.weekday()]}，本来就上班；调休上班日应为周六或周日", "holiday")
+
+    def _unit_kind(self, unit: Record) -> None:
+        """A unit's kind is one the area declares (settings.yaml ``unit_kinds``), when it declares any."""
+        declared = self.registry.settings.get("unit_kinds")
+        kind = unit.data.get("kind")
+        if declared and isinstance(kind, str) and kind not in declared:
+            self.add(unit.file, ("kind",), f"单位类别“{kind}”不在 schemas/settings.yaml 的 unit_kinds 中；可选：{'、'.join(declared)}",
+                     "unit-kind")
 
     def _verifies(self, unit: Record) -> None:
         """A unit verifies case kinds that exist and have a clock; each kind is verified by one unit."""
