@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="命令")
     sub.required = True
 
+    ini = sub.add_parser("init", help="建立一个新的督办仓库", description="在一个空文件夹中建立新的督办仓库：记录类别、设置、首页和填报指南、mkdocs.yml、.gitignore、工作流；建好后即可校验和生成站点。在终端上会逐项询问，否则使用选项或默认值，从不等待输入。")
+    ini.set_defaults(func=_init)
+    ini.add_argument("dir", type=Path, metavar="文件夹", help="新仓库的文件夹（不存在则新建；已有文件则拒绝）")
+    ini.add_argument("--office", default=None, metavar="名称", help="编发周报和通报的办公室，如 县平安办（默认：督办办公室）")
+    ini.add_argument("--area", default=None, metavar="名称", help="全部单位合计的称呼，如 全区、全县、全市（默认：全区）")
+    ini.add_argument("--site-name", default=None, metavar="名称", help="站点名称（默认：督办）")
+    ini.add_argument("--unit-kinds", default=None, metavar="类别", help="单位类别，用逗号分隔，如 乡镇,县直单位,垂直管理单位（默认：乡镇,部门,其他）")
+    ini.add_argument("--no-input", action="store_true", help="不提问：只用选项和默认值")
+
     v = sub.add_parser("validate", help="校验记录文件", description="校验 records/ 下的记录：格式、必填字段、引用、日期顺序和个人信息。")
     v.set_defaults(func=_validate)
     v.add_argument("paths", nargs="*", type=Path, metavar="路径", help="只报告这些文件或文件夹中的问题（默认：整个仓库）")
@@ -355,6 +364,29 @@ def _status(root: Path, args) -> int:
     return 0
 
 
+def _init(root: Path, args) -> int:
+    from duban.edit.init import InitError, Office, init_repository
+    from duban.edit.prompts import BadAnswer, MissingAnswer, Prompter
+
+    prompter = Prompter(interactive=sys.stdin.isatty() and not args.no_input)
+    default = Office()
+    try:
+        office = Office(
+            name=prompter.text("编发周报和通报的办公室", "--office", args.office, default=default.name),
+            area=prompter.text("全部单位合计的称呼（全区、全县、全市）", "--area", args.area, default=default.area),
+            site_name=prompter.text("站点名称", "--site-name", args.site_name, default=default.site_name),
+            unit_kinds=tuple(k.strip() for k in prompter.text(
+                "单位类别（用逗号分隔）", "--unit-kinds", args.unit_kinds, default=",".join(default.unit_kinds)
+            ).replace("，", ",").split(",") if k.strip()),
+        )
+        written = init_repository(args.dir, office)
+    except (InitError, MissingAnswer, BadAnswer) as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    print(f"已建立督办仓库 {args.dir}（{len(written)} 个文件）。下一步：在 records/units/ 中登记单位，用 duban plan import 导入方案。")
+    return 0
+
+
 def _report_monthly(root: Path, args) -> int:
     from duban.engine.monthly import MonthError, last_complete_month, monthly_report, parse_month
     from duban.outputs.monthly_report import write_monthly
@@ -462,10 +494,12 @@ def _print_outcome(outcome, serving: bool = False) -> None:
               f"{len(outcome.weeks)} 期周报，用时 {outcome.seconds:.1f} 秒）", flush=True)
     else:
         sys.stdout.write(text(outcome.report))
+        config = all(p.code == "mkdocs" for p in outcome.report.problems)
+        what = "站点配置（mkdocs.yml 或 docs/）有问题" if config else "记录有问题"
         if serving:
-            print("记录有问题，站点未更新；修正后会自动重新生成。", flush=True)
+            print(f"{what}，站点未更新；修正后会自动重新生成。", flush=True)
         else:
-            print("记录有问题，未生成站点。", file=sys.stderr)
+            print(f"{what}，未生成站点。", file=sys.stderr)
 
 
 def _serve(root: Path, args) -> int:
