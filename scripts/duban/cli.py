@@ -388,7 +388,12 @@ def _init(root: Path, args) -> int:
 
 
 def _report_monthly(root: Path, args) -> int:
-    from duban.engine.monthly import MonthError, last_complete_month, monthly_report, parse_month
+    from duban.engine.monthly import (
+        MonthError,
+        last_complete_month,
+        monthly_report,
+        parse_month,
+    )
     from duban.outputs.monthly_report import write_monthly
 
     try:

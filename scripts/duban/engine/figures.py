@@ -152,6 +152,22 @@ def plan_clause_label(snapshot: Snapshot, plan_id: str, clause_id: str) -> str:
     return "".join(labels)
 
 
+def tasks_by_plan(snapshot: Snapshot) -> list[tuple[object, Tally]]:
+    """(plan, the tally of its leaf tasks) for every plan issued by the as-of date: plans in force first, in issue
+    order, then ended ones (their tasks as they stood when the plan ended)."""
+    out = []
+    plans = sorted(snapshot.repo.plans.values(), key=lambda p: (p.ended_by(snapshot.as_of), p.issue_date, p.id))
+    for plan in plans:
+        if plan.issue_date > snapshot.as_of:
+            continue
+        tally = Tally(plan.id, plan.doc_number)
+        for s in snapshot.plan_tasks(plan.id):
+            if s.is_leaf:
+                tally.add_task(s, plan.issue_date)
+        out.append((plan, tally))
+    return out
+
+
 def tasks_total(snapshot: Snapshot) -> Tally:
     """Every leaf task once (a parent and its sub-tasks are not counted twice)."""
     tally = Tally("all", snapshot.settings.area)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from duban.engine.asof import record_as_of
 from duban.engine.cases import CaseState, case_limit, case_state
@@ -85,8 +85,12 @@ class Snapshot:
     # --- tasks: leaves count, parents roll up
 
     def leaves(self) -> list[TaskState]:
-        """States of the tasks that are pieces of work (no sub-tasks), in natural id order."""
-        return [s for s in self.tasks.values() if s.is_leaf]
+        """States of the tasks that are pieces of work (no sub-tasks) of plans in force, in natural id order."""
+        return [s for s in self.tasks.values() if s.is_leaf and not s.archived]
+
+    def plan_tasks(self, plan: str) -> list[TaskState]:
+        """A plan's tasks (parents included), in natural id order; archived ones too."""
+        return [s for s in self.tasks.values() if s.task.plan == plan]
 
     def _sorted(self, states, key=None) -> list[TaskState]:
         return sorted(states, key=key or (lambda s: natural_key(s.task.id)))
@@ -305,8 +309,10 @@ class Evaluator:
             plan = repo.plans.get(task.plan)
             if plan and plan.issue_date > as_of:
                 continue
+            day = plan.ended if plan and plan.ended_by(as_of) else as_of  # an ended plan's tasks stop on its end
             children = [tasks[c.id] for c in repo.children(task.id) if c.id in tasks]
-            tasks[task.id] = parent_state(self, task, children, as_of) if children else task_state(self, task, as_of)
+            state = parent_state(self, task, children, day) if children else task_state(self, task, day)
+            tasks[task.id] = replace(state, archived=True) if day != as_of else state
         ordered = {tid: tasks[tid] for tid in sorted(tasks, key=natural_key)}
         cases: dict[str, list[CaseState]] = {}
         for kind in repo.case_kinds():

@@ -99,6 +99,7 @@ class TaskState:
     verification: Verification | None = None  # awaiting the office
     last_update: Update | None = None
     progress: tuple[int, int] | None = None  # parents: (closed sub-tasks, sub-tasks)
+    archived: bool = False  # its plan ended (废止/完成): the state stands as of that day, and it is not counted
 
     @property
     def closed(self) -> bool:

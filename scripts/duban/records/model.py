@@ -43,6 +43,11 @@ class Plan:
     page: str | None
     file: str
     supervisor: str | None = None  # the office that verifies and closes (销号) the plan's tasks
+    status: str = "有效"
+    ended: dt.date | None = None  # 废止 or 完成: its tasks' states stop on this day
+
+    def ended_by(self, day: dt.date) -> bool:
+        return self.ended is not None and self.ended <= day
 
     def clause(self, clause_id: str) -> Clause:
         return next(c for c in self.clauses if c.id == clause_id)
@@ -157,6 +162,8 @@ def _plan(r: Record) -> Plan:
         page=d.get("page"),
         file=r.file,
         supervisor=d.get("supervisor"),
+        status=d.get("status", "有效"),
+        ended=_date(d.get("ended")),
     )
 
 

@@ -97,6 +97,8 @@ class CrossChecker:
                     self._update(record)
                 elif kind_name == "holiday":
                     self._holiday(record)
+                elif kind_name == "plan":
+                    self._plan(record)
                 elif kind_name == "unit":
                     self._verifies(record)
                     self._unit_kind(record)
@@ -268,3 +270,11 @@ class CrossChecker:
             if first is not unit:
                 self.add(unit.file, ("verifies", i), f"{kind.label}已由 {first.file} 负责验收；每类台账只能由一个单位验收",
                          "verifies")
+
+    def _plan(self, plan: Record) -> None:
+        """A plan that is no longer in force says since when; one in force has no end."""
+        status, ended = plan.data.get("status", "有效"), plan.data.get("ended")
+        if status in ("已废止", "已完成") and not ended:
+            self.add(plan.file, ("status",), f"状态为“{status}”的方案须填写终止日期（ended）", "plan-ended", key=True)
+        elif status == "有效" and ended:
+            self.add(plan.file, ("ended",), "有效的方案不应填写终止日期；方案废止或完成时再把状态改为“已废止”或“已完成”", "plan-ended", key=True)

@@ -28,7 +28,21 @@ MAX_REGISTER_ROWS = 1000  # rows per register volume
 class Context:
     """The page set being built for one snapshot, and the helpers pages use to render records."""
 
-    TASK_HEADERS = ["编号", "任务名称", "条款", "牵头单位", "时限", "状态", "说明"]
+    @property
+    def several_plans(self) -> bool:
+        return len(self.repo.plans) > 1
+
+    def headers(self, units: str = "牵头单位") -> list[str]:
+        """The columns of a task table; with several plans a 方案 column (its drop-down filters by plan)."""
+        return ["编号", "任务名称"] + (["方案"] if self.several_plans else []) + ["条款", units, "时限", "状态", "说明"]
+
+    @property
+    def task_headers(self) -> list[str]:
+        return self.headers()
+
+    def plan_cell(self, task: Task) -> list[str]:
+        plan = self.repo.plans.get(task.plan)
+        return [esc(plan.doc_number if plan else task.plan)] if self.several_plans else []
 
     def __init__(self, snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None,
                  months: list[str] | None = None):
@@ -155,8 +169,8 @@ class Context:
         if indent:
             link = '<span class="duban-child">└</span> ' + link
         units = self.units(t.lead_units, prefix) if duty else self.behind(st, prefix)
-        return [link, cell(t.title), esc(figures.plan_clause_label(self.snapshot, t.plan, t.clause)), units,
-                esc(self.due_text(st)), self.badge(shown), cell(shown.reason)]
+        return [link, cell(t.title), *self.plan_cell(t), esc(figures.plan_clause_label(self.snapshot, t.plan, t.clause)),
+                units, esc(self.due_text(st)), self.badge(shown), cell(shown.reason)]
 
     def case_table(self, kind_name: str, states: list[CaseState], prefix: str, details: bool = True) -> str:
         """A register table: the declared columns, the state (and days overdue when the kind has a clock), and the

@@ -7,8 +7,6 @@ from duban.outputs.md import cell, esc, table
 from duban.outputs.site.pages.context import Context
 from duban.zh import natural_key, percent
 
-UNIT_HEADERS = ["编号", "任务名称", "条款", "单位", "时限", "状态", "说明"]
-
 
 def status_pages(site: Context) -> None:
     s = site.snapshot
@@ -17,7 +15,7 @@ def status_pages(site: Context) -> None:
                     key=lambda x: (-x[1].days_overdue, natural_key(x[0].task.id)))
     out = ["# 逾期清单", "", site.asof_note(), "## 逾期任务", "",
            f"逾期任务 {len(s.overdue_tasks())} 项。每行一个未完成的牵头单位，逾期最久的在前；已报告完成的单位不列。", ""]
-    out.append(table(UNIT_HEADERS, [_duty_row(site, st, d, p) for st, d in duties]))
+    out.append(table(site.headers("单位"), [_duty_row(site, st, d, p) for st, d in duties]))
     out += ["", "## 逾期台账 {#cases}", ""]
     for kind in site.repo.case_kinds():
         states = s.overdue_cases(kind.name)
@@ -26,13 +24,13 @@ def status_pages(site: Context) -> None:
     site.pages["status/overdue.md"] = "\n".join(out) + "\n"
     site.pages["status/due-soon.md"] = "\n".join([
         f"# {site.settings.upcoming_days}天内到期", "", site.asof_note(),
-        table(site.TASK_HEADERS, [site.task_row(st, p) for st in s.due_within()])])
+        table(site.task_headers, [site.task_row(st, p) for st in s.due_within()])])
     lagging = s.lagging_duties()
     site.pages["status/lagging.md"] = "\n".join([
         "# 滞报和缺报", "", site.asof_note(),
         "滞报：长期坚持的任务在最近一个报送周期没有收到该牵头单位的进展；缺报：周期任务在最近一个周期没有该单位的规定记录。"
         "每行一个未报单位，累计数只计该单位自己的。", "",
-        table(UNIT_HEADERS, [_duty_row(site, st, d, p) for st, d in lagging])])
+        table(site.headers("单位"), [_duty_row(site, st, d, p) for st, d in lagging])])
     tasks, cases = s.awaiting_tasks(), s.awaiting_cases()
     site.pages["status/awaiting.md"] = "\n".join([
         "# 待核销", "", site.asof_note(),
@@ -58,5 +56,6 @@ def status_pages(site: Context) -> None:
 
 def _duty_row(site: Context, st, d, prefix: str) -> list[str]:
     t = st.task
-    return [site.task_link(t, prefix), cell(t.title), esc(figures.plan_clause_label(site.snapshot, t.plan, t.clause)),
-            site.unit_link(d.unit, prefix), esc(site.due_text(st)), site.badge(d), cell(d.reason)]
+    return [site.task_link(t, prefix), cell(t.title), *site.plan_cell(t),
+            esc(figures.plan_clause_label(site.snapshot, t.plan, t.clause)), site.unit_link(d.unit, prefix),
+            esc(site.due_text(st)), site.badge(d), cell(d.reason)]

@@ -24,7 +24,7 @@ def task_pages(site: Context) -> None:
     out = ["# 全部任务", "", site.asof_note(),
            f"共 {leaves} 项任务（子任务列在上级任务之下，上级任务的状态由子任务汇总，不重复计数）。"
            "点击表头排序；在筛选框中输入编号、单位、状态等文字，或用下拉框按列筛选。", "",
-           table(site.TASK_HEADERS, rows)]
+           table(site.task_headers, rows)]
     site.pages["tasks/index.md"] = "\n".join(out)
 
 

@@ -74,7 +74,7 @@ def unit_page(site: Context, unit: Unit, f: UnitFigures, avg) -> str:
     urgent.sort(key=lambda x: (site.settings.severity(x[1].state), -x[1].days_overdue, x[0].task.id))
     out += ["## 本单位待办", ""]
     items = [site.task_row(st, p, duty=d) for st, d in urgent]
-    out.append(table(site.TASK_HEADERS, items, empty="本单位没有逾期、临期、缺报或滞报的任务。"))
+    out.append(table(site.task_headers, items, empty="本单位没有逾期、临期、缺报或滞报的任务。"))
     for kind in site.repo.case_kinds():
         overdue = s.overdue_cases(kind.name, unit.id)
         if overdue:
@@ -101,9 +101,9 @@ def unit_page(site: Context, unit: Unit, f: UnitFigures, avg) -> str:
     for st in sorted(lead, key=lambda x: (site.settings.severity(x.duty(unit.id).state), x.task.id)):
         rows.append(site.task_row(st, p, duty=st.duty(unit.id)))
     out += ["", f"## 牵头任务（{len(lead)} 项）", "", "状态和说明是本单位自己那一部分的。", ""]
-    out.append(table(site.TASK_HEADERS, rows))
+    out.append(table(site.task_headers, rows))
     out += ["", f"## 配合任务（{len(partner)} 项）", "", "由牵头单位负责，不计入本单位。", ""]
-    out.append(table(site.TASK_HEADERS, [site.task_row(st, p) for st in sorted(partner, key=lambda x: x.task.id)]))
+    out.append(table(site.task_headers, [site.task_row(st, p) for st in sorted(partner, key=lambda x: x.task.id)]))
     for kind in site.repo.case_kinds():
         states = s.cases_of(kind.name, unit.id)
         if not states:
