@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from duban.engine.snapshot import Snapshot
 from duban.engine.state import TaskState
+from duban.outputs.escape import terminal as terminal_text
 from duban.zh import ESTIMATED, width
 
 
@@ -24,7 +25,7 @@ def pad(text: str, size: int) -> str:
 
 def table(headers: list[str], rows: list[list[str]], limits: list[int] | None = None) -> str:
     limits = limits or [40] * len(headers)
-    rows = [[clip(c, limits[i]) for i, c in enumerate(r)] for r in rows]
+    rows = [[clip(terminal_text(c), limits[i]) for i, c in enumerate(r)] for r in rows]
     sizes = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
     lines = ["  ".join(pad(h, sizes[i]) for i, h in enumerate(headers)).rstrip()]
     lines.append("  ".join("-" * s for s in sizes))
@@ -39,7 +40,7 @@ def _involves(s: TaskState, unit: str | None) -> bool:
 def status(snapshot: Snapshot, unit: str | None = None) -> str:
     """The morning look: overdue tasks, tasks due soon, stale/missed tasks, overdue cases."""
     repo = snapshot.repo
-    who = f"（{repo.units[unit].name}）" if unit else ""
+    who = f"（{terminal_text(repo.units[unit].name)}）" if unit else ""
     out = [f"截至 {snapshot.as_of}{who}", ""]
     overdue = [s for s in snapshot.overdue_tasks() if _involves(s, unit)]
     out.append(f"逾期任务 {len(overdue)} 项（逾期最久的在前）")

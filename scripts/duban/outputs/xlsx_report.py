@@ -27,6 +27,7 @@ from duban.atomic import normalize_zip, write_bytes
 from duban.engine.figures import plan_clause_label
 from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
+from duban.outputs.escape import xlsx, xlsx_text
 from duban.zh import ESTIMATED, width
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -58,7 +59,7 @@ def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequ
     ws = wb.create_sheet(title)
     ws.append(list(headers))
     for row in rows:
-        ws.append([r.value if isinstance(r, Percent) else r for r in row])
+        ws.append([xlsx(r.value if isinstance(r, Percent) else r) for r in row])
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
@@ -69,6 +70,7 @@ def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequ
         for c, value in enumerate(row, start=1):
             widths[c - 1] = max(widths[c - 1], display_width(value))
             cell = ws.cell(row=r, column=c)
+            xlsx_text(cell)  # text that looks like a formula stays text
             if isinstance(value, dt.date):
                 cell.number_format = DATE_FORMAT
             elif isinstance(value, Percent):

@@ -36,11 +36,21 @@ _ERRNO = {
     errno.ELOOP: "是符号链接（快捷方式）；records/ 下只能放普通文件，不读取链接指向的内容",
     errno.EISDIR: "是文件夹，不是文件",
     errno.EIO: "读取时发生输入输出错误（磁盘或网络盘故障）",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.EROFS: "文件系统是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EEXIST: "同名文件已存在",
+    errno.EADDRINUSE: "端口已被占用",
+    errno.EADDRNOTAVAIL: "该地址不属于本机",
 }
 
 
 def os_error_text(exc: OSError) -> str:
     """An operating-system error in Chinese (never the English strerror)."""
+    import socket
+
+    if isinstance(exc, socket.gaierror):
+        return "无法解析主机名或地址"
     known = _ERRNO.get(exc.errno)
     if known:
         return known

@@ -10,6 +10,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from duban.outputs.escape import docx
 from duban.outputs.gongwen.fonts import CHAR, FANGSONG, SIZE_3
 
 PPR_SEQ = (
@@ -59,7 +60,7 @@ def indent_chars(paragraph, first_line: int | None = None, right: int | None = N
 
 
 def run(paragraph, text: str = "", font: str = FANGSONG, size: float = SIZE_3, bold: bool = False, latin: str | None = None):
-    r = paragraph.add_run(text)
+    r = paragraph.add_run(docx(text))
     set_fonts(r._r.get_or_add_rPr(), font, latin)
     r.font.size = Pt(size)
     if bold:
