@@ -16,7 +16,8 @@ run, consecutive groups are joined and checked:
   classified by phonenumbers. Office landlines such as ``0595-22345678`` are fine.
 
 A ``tel`` or ``ID`` glued to the number does not hide it. Messages name the field
-and mask the number (:func:`mask_text` is used by every message that quotes a value).
+and mask the number (:func:`mask_text`, used by every message that quotes a value, masks
+the number in place and leaves the rest of the text as it was).
 """
 
 from __future__ import annotations
@@ -118,11 +119,18 @@ def _spans(text: str) -> Iterator[tuple[int, int, str, str]]:
                     break
 
 
-def _normal(text: str) -> str | None:
-    """The NFKC form when it may hold a personal number (at least 11 digits), else None."""
+def _normal(text: str) -> tuple[str, list[int]] | None:
+    """The NFKC form of ``text``, character by character, with the index in ``text`` of each of its characters;
+    None when ``text`` cannot hold a personal number (fewer than 11 digits)."""
     if len(_ANY_DIGIT.findall(text)) < 11:
         return None
-    return unicodedata.normalize("NFKC", text)
+    parts, where = [], []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        parts.append(n)
+        where.extend([i] * len(n))
+    where.append(len(text))
+    return "".join(parts), where
 
 
 def scan_text(text: str) -> Iterator[tuple[str, str]]:
@@ -131,25 +139,26 @@ def scan_text(text: str) -> Iterator[tuple[str, str]]:
     if normal is None:
         return
     seen = set()
-    for _, _, kind, masked in _spans(normal):
+    for _, _, kind, masked in _spans(normal[0]):
         if (kind, masked) not in seen:
             seen.add((kind, masked))
             yield kind, masked
 
 
 def mask_text(text: str) -> str:
-    """``text`` with every personal number masked (in its NFKC form when there was one); unchanged otherwise."""
+    """``text`` with every personal number replaced by its masked form; the rest of the text unchanged."""
     normal = _normal(text)
     if normal is None:
         return text
-    spans = list(_spans(normal))
+    spans = list(_spans(normal[0]))
     if not spans:
         return text
+    where = normal[1]
     out, at = [], 0
     for start, end, _, masked in spans:
-        out += [normal[at:start], masked]
-        at = end
-    return "".join(out) + normal[at:]
+        out += [text[at:where[start]], masked]
+        at = where[end - 1] + 1
+    return "".join(out) + text[at:]
 
 
 def scan(data: Any, path: tuple = ()) -> list[Finding]:

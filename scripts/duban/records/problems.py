@@ -40,6 +40,12 @@ def clean(text: str) -> str:
     return out.replace("\n", "↵") if "\n" in out else out
 
 
+def order(p: "Problem") -> tuple:
+    """How reports list problems: by file, then position; a file's note about records waiting on it comes last,
+    after the file's own errors."""
+    return (p.file, p.code == "unchecked", p.line, p.column, p.field, p.message)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     file: str
@@ -84,7 +90,7 @@ class Report:
         return self.total == 0
 
     def sorted(self) -> list[Problem]:
-        return sorted(set(self.problems))
+        return sorted(set(self.problems), key=order)
 
 
 class Collector:
@@ -101,7 +107,7 @@ class Collector:
     def add(self, problems: Iterable[Problem], more: int = 0) -> None:
         """Add problems (any files); ``more`` counts problems already left out by the caller."""
         self.unlisted += more
-        for p in sorted(set(problems) - self._seen):
+        for p in sorted(set(problems) - self._seen, key=order):
             count = self._per.get(p.file, 0)
             if count >= self.per_file:
                 self.unlisted += 1
@@ -113,7 +119,7 @@ class Collector:
             self._trim()
 
     def _trim(self) -> None:
-        self.kept.sort()
+        self.kept.sort(key=order)
         self.unlisted += len(self.kept) - self.listed
         del self.kept[self.listed:]
         self._seen = set(self.kept)
@@ -121,4 +127,4 @@ class Collector:
     def report(self, files: int) -> Report:
         if len(self.kept) > self.listed:
             self._trim()
-        return Report(files=files, problems=sorted(self.kept), unlisted=self.unlisted)
+        return Report(files=files, problems=sorted(self.kept, key=order), unlisted=self.unlisted)

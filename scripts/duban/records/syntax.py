@@ -99,12 +99,23 @@ _YAML_MESSAGES = [
 _GENERIC = "YAML 语法错误：无法解析此处的内容（请检查缩进、冒号和引号）"
 
 
+def _long_key(text: str, exc: yaml.YAMLError) -> bool:
+    """Whether the line libyaml stopped on starts with a key longer than libyaml's 1,024-character limit."""
+    lines = text.splitlines()
+    for mark in (getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)):
+        if mark is None or mark.line >= len(lines):
+            continue
+        line = lines[mark.line].lstrip(" -?")
+        key = line.split(": ", 1)[0].rstrip().rstrip(":")
+        if ":" in line and len(key.strip("\"'")) > MAX_KEY:
+            return True
+    return False
+
+
 def yaml_message(exc: yaml.YAMLError, text: str) -> str:
     message = " ".join(str(getattr(exc, a, "") or "") for a in ("context", "problem")) or str(exc)
-    mark = getattr(exc, "problem_mark", None)
-    if "mapping values are not allowed" in message and mark is not None and mark.column >= MAX_KEY:
-        line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
-        if ": " not in line[: mark.column]:
+    if "key" in message or "mapping values" in message or "':'" in message:
+        if _long_key(text, exc):
             return f"字段名过长（超过 {MAX_KEY} 个字符）：字段名应是 schema 中的简短英文名"
     for needle, wording in _YAML_MESSAGES:
         if needle in message:

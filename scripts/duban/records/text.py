@@ -13,6 +13,7 @@ masks personal numbers and shortens what is too long to read.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -80,7 +81,7 @@ def shown(value, limit: int = MAX_QUOTED) -> str:
     """A value as a message quotes it: invisible characters visible, personal numbers masked, long text cut."""
     from duban.records.privacy import mask_text
 
-    text = value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     if len(text) > limit * 4:
         text = text[: limit * 4]
     text = visible(mask_text(text)).replace("\n", "↵")

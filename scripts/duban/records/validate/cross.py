@@ -132,7 +132,7 @@ class CrossChecker:
             others = sorted(set(files))
             example = "、".join(others[:3]) + ("等" if len(others) > 3 else "")
             self.add(self.broken[kind][rid], (),
-                     f"另有 {len(others)} 个记录引用{label}“{shown(rid)}”（{example}），这些引用暂未检查；修正本文件后会一并检查",
+                     f"有 {len(others)} 个记录引用{label}“{shown(rid)}”（{example}），因本文件无法读取，这些引用暂未检查；修正本文件后会一并检查",
                      "unchecked")
 
     def _dates(self, kind: Kind, record: Record) -> None:
