@@ -25,7 +25,7 @@ from typing import Any
 
 from duban.records.text import visible
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")  # what Python-Markdown (with tables) unescapes; ~ is not
 # block syntax that only counts at the start of a line: a list item or rule (- x, ---), a setext underline (===),
 # an ordered item (1986. x), a details block (??? x); inline escapes do not cover these characters
 _BLOCK_START = re.compile(r"^(?:(-)(?=[ -]|$)|(=)(?==|$)|([0-9]+)\.(?= |$)|(\?)(?=\?\?))")
