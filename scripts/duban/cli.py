@@ -280,7 +280,7 @@ def _print_outcome(outcome, serving: bool = False) -> None:
 
 
 def _serve(root: Path, args) -> int:
-    from duban.outputs.site.build import SiteDirError, check_site_dir
+    from duban.outputs.site.sitedir import SiteDirError, check_site_dir
     from duban.outputs.site.serve import serve
 
     try:
@@ -300,7 +300,8 @@ def _serve(root: Path, args) -> int:
 
 
 def _build(root: Path, args) -> int:
-    from duban.outputs.site.build import SiteDirError, build_site
+    from duban.outputs.site.build import build_site
+    from duban.outputs.site.sitedir import SiteDirError
 
     today = today_in_shanghai()
     try:
