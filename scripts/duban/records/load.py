@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from duban.records.problems import Problem, field_name
+from duban.records.problems import MAX_PER_FILE, Problem, field_name
 from duban.records.syntax import (
     MAX_DEPTH,
     MAX_KEY,
@@ -124,6 +124,7 @@ class Loaded:
     data: dict | None
     problems: list[Problem] = field(default_factory=list)
     node: Any = None
+    more: int = 0  # problems found beyond those listed (a file with thousands of duplicate keys)
     _index: dict | None = field(default=None, repr=False)
 
     def where(self, path, key: bool = False) -> tuple[int, int]:
@@ -200,8 +201,12 @@ class _Builder:
         self.file = file
         self.check_chars = check_chars
         self.problems: list[Problem] = []
+        self.more = 0  # problems beyond MAX_PER_FILE: counted, not made
 
     def _add(self, node, path, message, code):
+        if len(self.problems) >= MAX_PER_FILE:
+            self.more += 1
+            return
         line, col = _mark(node)
         self.problems.append(Problem(self.file, line, col, field_name(path), message, code))
 
@@ -306,7 +311,7 @@ def load_bytes(data: bytes, file: str, keep_node: bool = True) -> Loaded:
     # when the text holds a forbidden character or a backslash (rare), so the clean path stays one regex
     builder = _Builder(file, check_chars="\\" in text or FORBIDDEN.search(text) is not None)
     data_out = builder.build(node)
-    return Loaded(file, data_out, builder.problems, node if keep_node else None)
+    return Loaded(file, data_out, builder.problems, node if keep_node else None, builder.more)
 
 
 # ------------------------------------------------------------------------------------------ files

@@ -73,8 +73,9 @@ def check_repository(root: Path | str, paths: Iterable[Path | str] | None = None
         files = files + [p for p in chosen if display(p, root) not in known]
     collector = Collector()
 
-    def keep(problems: list[Problem]) -> None:
-        collector.add(p for p in problems if selected is None or p.file in selected)
+    def keep(problems: list[Problem], file: str | None = None, more: int = 0) -> None:
+        counted = more if selected is None or file in selected else 0
+        collector.add((p for p in problems if selected is None or p.file in selected), more=counted)
 
     keep([Problem(display(folder, root), 1, 1, "-", f"无法读取文件夹：{why}；其中的记录没有检查", "io")
           for folder, why in found.unreadable])
@@ -87,14 +88,14 @@ def check_repository(root: Path | str, paths: Iterable[Path | str] | None = None
 
 
 def _check_files(root: Path, registry: Registry, files: list[Path], workers: int | None,
-                 keep: Callable[[list[Problem]], None]) -> list[Checked]:
+                 keep: Callable[..., None]) -> list[Checked]:
     """Every file checked; each file's problems go to ``keep`` as soon as they are known and are not kept here."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_THRESHOLD else 1
     out: list[Checked] = []
 
     def take(c: Checked) -> None:
-        keep(c.problems)
+        keep(c.problems, c.file, c.more)
         c.problems = []
         out.append(c)
 

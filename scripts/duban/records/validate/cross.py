@@ -50,6 +50,8 @@ class CrossChecker:
         self.broken: dict[str, dict[str, str]] = defaultdict(dict)  # kind -> presumed id -> file that could not be read
         self._waiting: dict[tuple[str, str], list[str]] = defaultdict(list)  # (kind, id) -> files referring to it
         self._pending: dict[str, list[tuple]] = defaultdict(list)  # file -> (path, key, message, code)
+        self._names: dict[str, list[str]] = {}
+        self._suggested: dict[tuple[str, str], list[str]] = {}
 
     def add(self, file: str, path, message: str, code: str, key: bool = False) -> None:
         self._pending[file].append((tuple(path), key, message, code))
@@ -121,9 +123,19 @@ class CrossChecker:
                     self._waiting[(ref.kind, value)].append(record.file)
                     continue
                 target = self.registry.kinds[ref.kind]
-                close = difflib.get_close_matches(value, list(self.ids.get(ref.kind, {})), n=1) if len(value) <= 100 else []
+                close = self._close(ref.kind, value)
                 hint = f"，是不是“{close[0]}”？" if close else f"；请先在 records/{target.folder}/ 中建立该{target.label}"
                 self.add(record.file, path, f"{target.label}“{shown(value)}”不存在{hint}", "reference")
+
+    def _close(self, kind: str, value: str) -> list[str]:
+        """The id closest to a missing one, remembered: the same typo is often repeated in many records."""
+        key = (kind, value)
+        if key not in self._suggested:
+            names = self._names.get(kind)
+            if names is None:
+                names = self._names[kind] = list(self.ids.get(kind, {}))
+            self._suggested[key] = difflib.get_close_matches(value, names, n=1) if len(value) <= 100 else []
+        return self._suggested[key]
 
     def _unchecked(self) -> None:
         """One problem in each unreadable file that others refer to: how many records wait on it."""

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from duban.records import privacy
 from duban.records.kinds import Kind, Registry
 from duban.records.load import Loaded, load_file
-from duban.records.problems import Problem
+from duban.records.problems import MAX_PER_FILE, Problem
 from duban.records.syntax import not_regular
 from duban.records.text import FORBIDDEN, shown
 from duban.records.validate.discover import RECORDS
@@ -80,6 +80,7 @@ class Checked:
     data: dict | None  # None when the file could not be parsed
     valid: bool  # passed its own checks (schema, placement, personal data)
     problems: list[Problem]
+    more: int = 0  # problems found beyond the MAX_PER_FILE listed
 
 
 class FileChecker:
@@ -111,19 +112,19 @@ class FileChecker:
             problems.append(Problem(file, 1, 1, "-", f"不在任何记录类别的文件夹中；应放在 {folders} 之一", "placement"))
             return Checked(file, None, loaded.data, False, problems)
         if loaded.data is None:
-            return Checked(file, kind.name, None, False, problems)
+            return Checked(file, kind.name, None, False, problems, loaded.more)
         problems.extend(self._paths(kind, loaded))
         # a specific problem (a character, a date, a path) says more than the schema's pattern at the same place
         specific = {(p.line, p.column) for p in problems if p.code in SPECIFIC}
-        problems.extend(
-            p for p in self.schema[kind.name].problems(loaded)
-            if not ((p.line, p.column) in specific and p.code in ("schema-format", "schema-pattern"))
-        )
+        schema, more = self.schema[kind.name].problems(loaded, MAX_PER_FILE)
+        problems.extend(p for p in schema
+                        if not ((p.line, p.column) in specific and p.code in ("schema-format", "schema-pattern")))
         problems.extend(self._placement(kind, rel, loaded))
         for finding in privacy.scan(loaded.data):
             problems.append(loaded.problem(finding.path, finding.message, f"privacy-{finding.kind}"))
         loaded.release()
-        return Checked(file, kind.name, loaded.data, not problems, problems)
+        more += loaded.more
+        return Checked(file, kind.name, loaded.data, not problems and not more, problems, more)
 
     def _paths(self, kind: Kind, loaded: Loaded) -> list[Problem]:
         """Fields naming a file (``paths`` in kinds.yaml) must stay inside their folder, links resolved."""

@@ -9,6 +9,7 @@ to a generic message that quotes jsonschema's own text.
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -111,6 +112,12 @@ def _required(error, ctx: Context) -> Found:
             for name in error.validator_value if isinstance(inst, dict) and name not in inst]
 
 
+@lru_cache(maxsize=4096)
+def _close(word: str, known: tuple[str, ...]) -> list[str]:
+    """The closest known name (editors repeat their typos, and difflib is slow)."""
+    return difflib.get_close_matches(word, known, n=1) if len(word) <= 100 else []
+
+
 def _additional(error, ctx: Context) -> Found:
     path = tuple(error.absolute_path)
     known = list(error.schema.get("properties", {}))
@@ -119,7 +126,7 @@ def _additional(error, ctx: Context) -> Found:
         if extra in known:
             continue
         # only the first problems of a file are listed: suggest spellings for those, not for 100,000 keys
-        close = difflib.get_close_matches(extra, known, n=1) if len(out) < HINTS else []
+        close = _close(extra, tuple(known)) if len(out) < HINTS else []
         hint = f"，是不是“{close[0]}”？" if close else "；请检查拼写"
         out.append((path + (extra,), f"未知字段“{shown(extra)}”：这类记录没有这个字段{hint}", True))
     return out

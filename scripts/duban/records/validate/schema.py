@@ -24,7 +24,7 @@ from referencing import Resource
 
 from duban.records.kinds import Kind, Registry
 from duban.records.load import Loaded
-from duban.records.problems import Problem
+from duban.records.problems import Problem, field_name
 from duban.records.validate.messages import Context, Fields, explain
 
 
@@ -70,17 +70,23 @@ class SchemaChecker:
         self.fast = jsonschema_rs.validator_for(
             kind.schema, registry=jsonschema_rs.Registry(list(registry.schemas.items())), validate_formats=True)
 
-    def problems(self, loaded: Loaded) -> list[Problem]:
+    def problems(self, loaded: Loaded, limit: int | None = None) -> tuple[list[Problem], int]:
+        """The record's schema problems, at most ``limit`` of them (the first by position), and how many more."""
         if self.fast.is_valid(loaded.data):
-            return []
-        out: list[Problem] = []
+            return [], 0
+        found = []  # (line, column, path, message, code): cheap; a Problem is made only for what is listed
         for error in self.validator.iter_errors(loaded.data):
             code = f"schema-{error.validator}"
-            out.extend(loaded.problem(path, message, code, key=key) for path, message, key in explain(error, self.context))
+            for path, message, key in explain(error, self.context):
+                found.append((*loaded.where(path, key=key), path, message, code))
+        if limit is not None and len(found) > limit:
+            found.sort(key=lambda f: (f[0], f[1]))
+        listed = found if limit is None else found[:limit]
+        out = [Problem(loaded.file, line, col, field_name(path), message, code) for line, col, path, message, code in listed]
         if not out:  # the validators disagree: refuse where jsonschema-rs points, in Chinese
             for error in self.fast.iter_errors(loaded.data):
                 path = tuple(error.instance_path)
                 out.append(loaded.problem(path, f"不符合{self.kind.label}记录的格式要求（{self.context.fields.title(path)}）",
                                           "schema-disagree"))
                 break
-        return out
+        return out, len(found) - len(listed)
