@@ -206,3 +206,17 @@ def test_a_problem_is_masked_and_one_line_whoever_made_it():
     assert "13905951234" not in p.message and "139****1234" in p.message
     assert "\n" not in p.message and "\x1b" not in p.message and "<U+001B>" in p.message
     assert p.field == "note<U+200B>"
+
+
+def test_a_link_under_docs_stops_the_build_before_anything_is_published(tmp_path):
+    from conftest import make_site_repo
+
+    from duban.outputs.site.build import build_site
+
+    repo = make_site_repo(tmp_path / "repo")
+    (tmp_path / "secret.md").write_text("# 机密\n", encoding="utf-8")
+    (repo / "docs" / "guide" / "secret.md").symlink_to(tmp_path / "secret.md")
+    outcome = build_site(repo, dt.date(2024, 3, 31), site_dir=tmp_path / "site")
+    [problem] = outcome.report.problems
+    assert problem.file == "docs/guide/secret.md" and "符号链接" in problem.message
+    assert not (tmp_path / "site").exists() or not list((tmp_path / "site").rglob("*secret*"))
