@@ -44,7 +44,7 @@ def assert_located(problems, file_prefix: str = ""):
         assert "\n" not in p.message
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(YAMLISH)
 def test_the_loader_answers_any_text_with_located_problems(text):
     loaded = load_bytes(text.encode("utf-8", errors="surrogatepass"), "x.yaml")
@@ -55,7 +55,7 @@ def test_the_loader_answers_any_text_with_located_problems(text):
         loaded.where(tuple(p.field.split(".")) if p.field != "-" else ())
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=300))
 def test_the_loader_answers_any_bytes(data):
     loaded = load_bytes(data, "x.yaml")
@@ -63,7 +63,7 @@ def test_the_loader_answers_any_bytes(data):
     assert_located(loaded.problems, "x.yaml")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=YAMLISH, folder=st.sampled_from(["units", "tasks", "plans", "updates/T-2-1-01", "cases/disputes", "misc"]))
 def test_the_validator_answers_any_file_with_located_problems(text, folder, tmp_path_factory):
     root = tmp_path_factory.mktemp("prop")
@@ -83,7 +83,7 @@ VALUES = st.recursive(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(record=st.dictionaries(st.sampled_from(["id", "name", "kind", "title", "plan", "lead_units", "timing", "closure",
                                                "extensions", "page", "note", "task", "unit", "date"]) | st.text(max_size=6),
                               VALUES, max_size=6),
