@@ -141,14 +141,14 @@ def test_every_case_folder_has_an_expected_file():
 
 ENGLISH_ALLOWED = {"YAML", "UTF", "GBK", "ESC", "Tab", "FIFO", "KiB", "MiB", "BOM", "schema", "docs", "records",
                    "yaml", "yml", "md", "plan", "example", "org", "luoyang", "true", "false", "YYYY", "MM", "DD",
-                   "units", "tasks", "updates", "cases", "disputes", "HEAD", "other", "duban", "Windows"}
+                   "units", "tasks", "updates", "cases", "disputes", "HEAD", "other", "duban", "Windows", "Markdown"}
 
 
 def english_words(text: str) -> set[str]:
     import re
 
     text = re.sub(r"“[^”]*”", "", text)  # quoted values are the editor's own text
-    text = re.sub(r"U\+[0-9A-F]{4,6}", "", text)  # code points
+    text = re.sub(r"U\+[0-9A-F]{4,6}|[\w@./-]*[./@-][\w@./-]*", "", text)  # code points; paths, file names, ids
     return {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ENGLISH_ALLOWED}
 
 

@@ -29,11 +29,12 @@ PIECES = st.sampled_from([
 YAMLISH = st.lists(PIECES | st.text(max_size=5), max_size=40).map("".join)
 ALLOWED = {"YAML", "UTF", "GBK", "ESC", "Tab", "FIFO", "KiB", "MiB", "BOM", "schema", "docs", "records", "yaml",
            "yml", "true", "false", "YYYY", "MM", "DD", "units", "tasks", "cases", "plans", "updates", "disputes",
-           "hazards", "meetings", "risk", "assessments", "org", "luoyang", "example", "plan", "duban", "Windows"}
+           "hazards", "meetings", "risk", "assessments", "org", "luoyang", "example", "plan", "duban", "Windows", "Markdown"}
 
 
 def english(message: str) -> set[str]:
-    text = re.sub(r"“[^”]*”|U\+[0-9A-F]{4,6}|\S+\.yaml\b|records/\S*", "", message)  # quoted values, file names
+    # quoted values, code points, and words that are names of things (paths, file names, ids such as MD-x-2024-0001)
+    text = re.sub(r"“[^”]*”|U\+[0-9A-F]{4,6}|[\w@./-]*[./@-][\w@./-]*", "", message)
     return {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ALLOWED}
 
 
