@@ -22,7 +22,7 @@ def main() -> None:
     for workers in (1, 2):
         with timed(f"校验（{workers} 个进程）", files):
             result = check_repository(target, workers=workers)
-        print(f"  发现 {len(result.report.problems)} 个问题")
+        print(f"  发现 {result.report.total} 个问题")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import json
 import textwrap
 
 import pytest
-
 from conftest import make_repo
 from duban.engine import figures
 from duban.engine.ranking import unit_figures

@@ -22,7 +22,7 @@ def test_problems_are_listed_one_per_line_then_summary(repo):
     proc = run("validate", cwd=repo)
     assert proc.returncode == 1
     lines = proc.stdout.strip().splitlines()
-    assert lines[0].startswith("records/units/cc.yaml:3:7: kind: 单位类别“局”不在 schemas/settings.yaml 的 unit_kinds 中")
+    assert lines[0].startswith("records/units/cc.yaml:3:7: kind: 单位类别“局”未在 schemas/settings.yaml 的“unit_kinds”中声明")
     assert lines[1].startswith("records/units/cc.yaml:4:1: extra: 未知字段“extra”")
     assert lines[-1] == "检查 8 个文件，发现 2 个问题"
 

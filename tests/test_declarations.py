@@ -7,7 +7,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import make_repo
 
 

@@ -6,7 +6,6 @@ import builtins
 import sys
 
 import pytest
-
 from duban.cli import main
 from duban.records.load import load_file
 

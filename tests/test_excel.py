@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import tool
-from openpyxl import load_workbook
-
 from duban.cli import main
 from duban.edit.excel_export import workbook_bytes
 from duban.edit.workspace import open_workspace
+from openpyxl import load_workbook
 
 AS_OF = "2024-03-20"
 LONG_TERM = """\

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import yaml
-
 from conftest import ROOT
 from duban.edit.init import SCHEMAS, TEMPLATE, WORKFLOWS
 
@@ -34,7 +33,7 @@ def test_a_new_repository_validates_and_builds(tmp_path):
     wrong = target / "records/units/zone.yaml"
     wrong.write_text("id: zone\nname: 开发区\nkind: 功能区\n", encoding="utf-8")
     proc = duban("validate", cwd=target)
-    assert proc.returncode == 1 and "单位类别“功能区”不在 schemas/settings.yaml 的 unit_kinds 中" in proc.stdout
+    assert proc.returncode == 1 and "单位类别“功能区”未在 schemas/settings.yaml 的“unit_kinds”中声明" in proc.stdout
     wrong.unlink()
     proc = duban("build", "--as-of", "2024-06-30", cwd=target)
     assert proc.returncode == 0, proc.stdout + proc.stderr

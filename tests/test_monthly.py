@@ -9,7 +9,6 @@ import sys
 import docx
 import openpyxl
 import yaml
-
 from conftest import make_repo
 from duban.engine.monthly import issue_number, monthly_report, parse_month
 from duban.engine.reminders import reminders, units_to_remind

@@ -239,3 +239,87 @@ def test_unknown_kind_is_refused_without_a_request(robot):
     result = send(robot.url("/hook?token=abc"), "周报", SUMMARY)
     assert result == Delivery(False, None, "无法识别机器人类型，请指定 企业微信（wecom）或 钉钉（dingtalk）")
     assert robot.requests == []
+
+
+# --- hostile servers and URLs (issue 13) ------------------------------------------------
+
+
+class Trickle:
+    """A server that answers one byte every ``gap`` seconds: each read is quick, the whole answer is not."""
+
+    def __init__(self, gap: float = 0.4):
+        import socket
+
+        self.gap = gap
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(0.5)
+                try:
+                    conn.recv(65536)
+                    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + b" " * 1000:
+                        if self.stop.wait(self.gap):
+                            return
+                        conn.sendall(bytes([byte]))
+                except OSError:
+                    continue
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+        self.thread.join(2)
+
+
+def test_the_timeout_bounds_the_whole_request_not_each_read(monkeypatch):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    server = Trickle(gap=0.3)
+    try:
+        started = time.monotonic()
+        result = send(f"http://127.0.0.1:{server.port}/cgi-bin/webhook/send?key={WECOM_KEY}", "周报", SUMMARY,
+                      kind="wecom", timeout=1.5)
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+    assert not result.ok and result.message.startswith("发送失败：连接超时")
+    assert elapsed < 4.0  # one read every 0.3 s would keep a per-read timeout of 1.5 s waiting for minutes
+
+
+@pytest.mark.parametrize("url", [
+    "file:///etc/passwd",
+    "ftp://example.org/robot/send?access_token=" + DING_TOKEN,
+    "http://oapi.dingtalk.com/robot/send?access_token=" + DING_TOKEN,
+    "https://oapi.dingtalk.com:99999/robot/send?access_token=" + DING_TOKEN,
+    "https://oapi.dingtalk.com:abc/robot/send?access_token=" + DING_TOKEN,
+    "https:///robot/send",
+])
+def test_only_https_urls_are_tried(url, robot):
+    result = send(url, "周报", SUMMARY, kind="dingtalk")
+    assert not result.ok and result.usage and result.status is None
+    assert_no_credentials(result.message)
+    assert robot.requests == []
+
+
+def test_loopback_http_is_allowed_for_tests(robot):
+    assert send(wecom_url(robot).replace("127.0.0.1", "localhost"), "周报", SUMMARY, kind="wecom").ok
+
+
+def test_the_robots_errmsg_cannot_forge_log_lines(robot):
+    robot.reply = (200, {"errcode": 40058, "errmsg": "bad\n::error file=x::伪造的注释\r\n\x1b[2J"})
+    result = send(wecom_url(robot), "周报", SUMMARY, kind="wecom")
+    assert not result.ok
+    assert "\n" not in result.message and "\r" not in result.message and "\x1b" not in result.message
+    assert "伪造的注释" in result.message  # shown, on the same line

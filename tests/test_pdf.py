@@ -15,7 +15,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import make_repo, unavailable
 
 pytestmark = pytest.mark.slow  # LibreOffice: skip locally with -m "not slow"
@@ -78,11 +77,10 @@ def test_a_full_page_holds_22_lines_of_28_characters(tmp_path):
 
 @pytest.fixture(scope="module")
 def weekly_pdf(tmp_path_factory):
-    from test_report_files import EXTRA, WEEK
-
     from duban.engine.weekly import weekly_report
     from duban.outputs.docx_report import write_docx
     from duban.records.model import open_repository
+    from test_report_files import EXTRA, WEEK
 
     office()
     root = make_repo(tmp_path_factory.mktemp("pdf") / "repo")
@@ -110,11 +108,10 @@ def test_weekly_report_masthead_colophon_and_page_numbers(weekly_pdf):
 
 
 def test_workbook_prints_on_a_few_pages(tmp_path):
-    from test_report_files import EXTRA, WEEK
-
     from duban.engine.weekly import weekly_report
     from duban.outputs.xlsx_report import write_xlsx
     from duban.records.model import open_repository
+    from test_report_files import EXTRA, WEEK
 
     office()
     root = make_repo(tmp_path / "repo")

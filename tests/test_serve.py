@@ -59,7 +59,7 @@ def test_serve_rebuilds_on_change_and_keeps_last_good_site(tmp_path):
         bad.write_text("id: cc\nname: 丙局\nkind: 局\n", encoding="utf-8")
         assert wait_for(lambda: any(not o.report.ok for o in outcomes))
         assert "制定并印发实施办法" in fetch(url)  # the last good site is still served
-        assert any("单位类别“局”不在" in p.message for o in outcomes for p in o.report.problems)
+        assert any("单位类别“局”未在" in p.message for o in outcomes for p in o.report.problems)
     finally:
         stop.set()
         thread.join(timeout=30)

@@ -11,7 +11,6 @@ import datetime as dt
 import subprocess
 
 import pytest
-
 from conftest import make_site_repo, tool
 
 pytestmark = pytest.mark.slow

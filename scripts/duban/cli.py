@@ -28,13 +28,48 @@ def _zh(message: str) -> str:
     return _ARGPARSE_ZH.get(message, message)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # dates duban computes with (weeks, windows, trends) stay inside datetime's range
+
+
 def _date(text: str):
     import datetime as dt
 
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}”不是有效日期，应为 YYYY-MM-DD")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"日期“{text}”超出可处理的范围（{FIRST_YEAR}-01-01 至 {LAST_YEAR}-12-31）")
+    return day
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"“{text}”应为正整数")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"端口“{text}”不是整数")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"端口“{text}”应在 0 至 65535 之间")
+    return value
+
+
+def _week(text: str) -> str:
+    import re
+
+    m = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", text)
+    if m and not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"周次“{text}”超出可处理的范围（{FIRST_YEAR} 年至 {LAST_YEAR} 年）")
+    return text
 
 
 def today_in_shanghai():
@@ -73,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_validate)
     v.add_argument("paths", nargs="*", type=Path, metavar="路径", help="只报告这些文件或文件夹中的问题（默认：整个仓库）")
     v.add_argument("--format", choices=["text", "github", "json"], default="text", help="输出格式：text（默认）、github（GitHub Actions 注释）、json")
-    v.add_argument("--workers", type=int, default=None, help="并行进程数（默认：文件多时使用全部 CPU）")
+    v.add_argument("--workers", type=_count, default=None, help="并行进程数（默认：文件多时使用全部 CPU）")
+    v.add_argument("--today", type=_date, default=None, metavar="日期",
+                   help="把该日当作今天（默认：北京时间今天）：晚于今天的进展和销号会被拒绝；供测试和补录核对使用")
 
     st = sub.add_parser("status", help="查看逾期和即将到期的任务", description="列出截至某日逾期、即将到期、滞报和缺报的任务，以及逾期台账数。")
     st.set_defaults(func=_status)
@@ -87,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     wk = rsub.add_parser("weekly", help="生成周报（Markdown、Word、Excel）", description="生成某一 ISO 周（周一至周日）的周报，落款日期为下周一。")
     wk.set_defaults(func=_report_weekly)
     when = wk.add_mutually_exclusive_group()
-    when.add_argument("--week", default=None, metavar="周次", help="ISO 周，如 2024-W23（默认：最近一个完整的周）")
+    when.add_argument("--week", type=_week, default=None, metavar="周次", help="ISO 周，如 2024-W23（默认：最近一个完整的周）")
     when.add_argument("--as-of", type=_date, default=None, metavar="日期", help="报告该日期所在的周")
     wk.add_argument("--out", type=Path, default=Path("out/weekly"), metavar="目录", help="输出目录（默认：out/weekly）")
     mo = rsub.add_parser("monthly", help="生成月度通报（Markdown、Word、Excel）", description="生成某月的通报：各单位排名和等级、表扬和通报批评、按单位列出的逾期事项；落款日期为下月1日。")
@@ -111,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_build)
     b.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
     b.add_argument("--as-of", type=_date, default=None, metavar="日期", help="生成该日结束时的站点：只计该日及以前的记录（默认：北京时间今天）")
-    b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
+    b.add_argument("--workers", type=_count, default=None, help="并行进程数（默认：全部 CPU）")
 
     fm = sub.add_parser("fmt", help="把记录文件整理为规范格式（保留注释）",
                         description="按规范格式重写记录文件：字段按模式顺序排列、块状缩进、只在必要时加引号，注释保留。"
@@ -138,10 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="在本机预览站点，记录修改后自动重新生成", description="生成站点并在本机提供访问；records/、docs/、schemas/ 或 mkdocs.yml 有修改时自动重新生成，刷新页面即可看到。")
     sv.set_defaults(func=_serve)
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认：127.0.0.1，只允许本机访问）")
-    sv.add_argument("--port", type=int, default=8000, help="端口（默认：8000）")
+    sv.add_argument("--port", type=_port, default=8000, help="端口（默认：8000）")
     sv.add_argument("--as-of", type=_date, default=None, metavar="日期", help="固定统计截至日期（默认：每次生成时取北京时间今天）")
     sv.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
-    sv.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU）")
+    sv.add_argument("--workers", type=_count, default=None, help="并行进程数（默认：全部 CPU）")
     return parser
 
 
@@ -203,22 +240,39 @@ def _editor_parsers(sub) -> None:
     ve.set_defaults(edit="verify")
 
 
+def _usage(message: str) -> int:
+    print(f"用法错误：{message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
+    from duban.records.declarations import DeclarationError
+    from duban.records.reporters import text
+
     argparse._ = _zh  # argparse words its own messages through this name
     args = build_parser().parse_args(argv)
     root = args.root.resolve() if args.root else find_root(Path.cwd())
-    return args.func(root, args)
+    if args.func not in (_notify, _init) and not (root / "schemas" / "kinds.yaml").is_file():
+        where = "--root 指定的目录" if args.root else "当前目录及其上级目录"
+        return _usage(f"{where}不是 duban 仓库（找不到 schemas/kinds.yaml）：{root}")
+    try:
+        return args.func(root, args)
+    except DeclarationError as exc:  # schemas/ broken in a way a command met before validating
+        from duban.records.problems import Report
+
+        sys.stdout.write(text(Report(problems=exc.problems)))
+        print("schemas/ 中的声明有问题，请先修正。", file=sys.stderr)
+        return 1
 
 
 def _validate(root: Path, args) -> int:
     from duban.records.reporters import REPORTERS
     from duban.records.validate import check_repository
 
-    missing = [p for p in args.paths if not p.exists()]
+    missing = [p for p in args.paths if not p.exists() and not p.is_symlink()]
     if missing:
-        print("用法错误：路径不存在：" + "、".join(str(p) for p in missing), file=sys.stderr)
-        return 2
-    result = check_repository(root, args.paths or None, workers=args.workers)
+        return _usage("路径不存在：" + "、".join(str(p) for p in missing))
+    result = check_repository(root, args.paths or None, workers=args.workers, today=args.today or today_in_shanghai())
     sys.stdout.write(REPORTERS[args.format](result.report))
     return 0 if result.ok else 1
 
@@ -356,8 +410,7 @@ def _status(root: Path, args) -> int:
     if repo is None:
         return 1
     if args.unit and args.unit not in repo.units:
-        print(f"用法错误：单位“{args.unit}”不存在", file=sys.stderr)
-        return 2
+        return _usage(f"单位“{args.unit}”不存在")
     snapshot = evaluate(repo, args.as_of or today_in_shanghai())
     render = status_json if args.format == "json" else status
     sys.stdout.write(render(snapshot, args.unit))
@@ -458,12 +511,16 @@ def _report_weekly(root: Path, args) -> int:
         else:
             week = last_complete_week(today_in_shanghai())
     except WeekError as exc:
-        print(f"用法错误：{exc}", file=sys.stderr)
-        return 2
+        return _usage(str(exc))
     repo = _open(root)
     if repo is None:
         return 1
-    written = write_weekly(weekly_report(repo, week), args.out)
+    try:
+        written = write_weekly(weekly_report(repo, week), args.out)
+    except OSError as exc:
+        from duban.records.syntax import os_error_text
+
+        return _usage(f"无法写入输出目录 {args.out}：{os_error_text(exc)}")
     for path in written.values():
         print(f"已写入 {path}")
     print(week)
@@ -481,11 +538,16 @@ def _notify(root: Path, args) -> int:
         return 0
     try:
         text = args.summary.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"无法读取摘要文件 {args.summary}：{exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:
+        from duban.records.syntax import os_error_text
+
+        return _usage(f"无法读取摘要文件 {args.summary}：{os_error_text(exc)}")
+    except UnicodeDecodeError:
+        return _usage(f"摘要文件 {args.summary} 不是 UTF-8 编码")
     delivery = send(url, args.title, text, args.link, kind=os.environ.get("DUBAN_WEBHOOK_KIND") or None,
                     secret=os.environ.get("DUBAN_WEBHOOK_SECRET") or None)
+    if delivery.usage:
+        return _usage(delivery.message)
     print(delivery.message, file=sys.stdout if delivery.ok else sys.stderr)
     return 0 if delivery.ok else 1
 
@@ -509,21 +571,33 @@ def _print_outcome(outcome, serving: bool = False) -> None:
 
 def _serve(root: Path, args) -> int:
     from duban.outputs.site.serve import serve
+    from duban.outputs.site.sitedir import SiteDirError, check_site_dir
 
+    try:
+        check_site_dir(root, args.site_dir or root / "site")
+    except SiteDirError as exc:
+        return _usage(str(exc))
     try:
         serve(root, args.site_dir or root / "site", args.host, args.port,
               lambda: args.as_of or today_in_shanghai(), args.workers,
               lambda outcome: _print_outcome(outcome, serving=True), lambda message: print(message, flush=True))
     except OSError as exc:
-        print(f"无法启动服务：{exc}", file=sys.stderr)
+        from duban.records.syntax import os_error_text
+
+        print(f"无法启动服务：{os_error_text(exc)}", file=sys.stderr)
         return 1
     return 0
 
 
 def _build(root: Path, args) -> int:
     from duban.outputs.site.build import build_site
+    from duban.outputs.site.sitedir import SiteDirError
 
-    outcome = build_site(root, args.as_of or today_in_shanghai(), site_dir=args.site_dir, workers=args.workers)
+    today = today_in_shanghai()
+    try:
+        outcome = build_site(root, args.as_of or today, site_dir=args.site_dir, workers=args.workers, today=today)
+    except SiteDirError as exc:
+        return _usage(str(exc))
     _print_outcome(outcome)
     return 0 if outcome.report.ok else 1
 

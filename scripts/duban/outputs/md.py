@@ -2,17 +2,16 @@
 
 Anything taken from a record goes through ``esc`` (or ``cell`` inside a
 table): HTML is neutralised and Markdown syntax shows as the characters
-themselves, so a title holding ``<script>``, ``[link](x)`` or ``{{ x }}``
-renders as text and runs nothing.
+themselves, so a title holding ``<script>``, ``[link](x)``, ``{{ x }}``,
+``??? danger`` or ``- x`` renders as text and runs nothing
+(:func:`duban.outputs.escape.markdown`).
 """
 
 from __future__ import annotations
 
 import html
-import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
+from duban.outputs.escape import markdown
 
 # Front matter that keeps a page out of the site's search index (Material's ``search: exclude``).
 NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
@@ -20,9 +19,7 @@ NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
 
 def esc(value) -> str:
     """Escape a record value for Markdown body text (single line)."""
-    text = _MD_SPECIAL.sub(r"\\\1", str(value))
-    text = html.escape(text, quote=False)
-    return " ".join(text.split())
+    return markdown(value)
 
 
 def cell(value) -> str:

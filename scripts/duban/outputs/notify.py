@@ -18,8 +18,11 @@ import base64
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
+import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -67,6 +70,7 @@ class Delivery:
     ok: bool
     status: int | None
     message: str
+    usage: bool = False  # the URL itself is unusable (a configuration error, not a failed post)
 
 
 # ---------------------------------------------------------------------------
@@ -96,8 +100,12 @@ def mask_url(url: str) -> str:
     except ValueError:
         return "（无法解析的地址）"
     host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:  # a port such as 99999 or abc: show it as written, never raise
+        port = parts.netloc.rpartition(":")[2]
+    if port:
+        host = f"{host}:{port}"
     query = "&".join(
         f"{piece.split('=', 1)[0]}=***" if piece else "" for piece in parts.query.split("&")
     ) if parts.query else ""
@@ -125,6 +133,43 @@ def _scrub(text: str, secrets: list[str]) -> str:
     for value in secrets:
         text = text.replace(value, "***")
     return text
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+")
+
+
+def one_line(text: str) -> str:
+    """Text from the network as one printable line: control characters and line breaks become spaces, so a
+    robot's errmsg cannot start a line of its own (``::error::`` in an Actions log) or drive a terminal."""
+    return _UNPRINTABLE.sub(" ", text).strip()
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be posted to, or None. Only ``https://`` is attempted (``http://`` to a loopback
+    address is allowed, for tests); the port must be a number from 1 to 65535."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return f"Webhook 地址无效（端口应为 1 至 65535 之间的数字）：{mask_url(url)}"
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" or (parts.scheme == "http" and _loopback(host)):
+        if not host:
+            return f"Webhook 地址缺少主机名：{mask_url(url)}"
+        if port == 0:
+            return f"Webhook 地址无效（端口应为 1 至 65535 之间的数字）：{mask_url(url)}"
+        return None
+    scheme = parts.scheme or "（无）"
+    return f"Webhook 地址应以 https:// 开头（现在是 {scheme}）：只向机器人服务器发送，不打开本机文件或其他协议"
 
 
 # ---------------------------------------------------------------------------
@@ -229,6 +274,33 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def _post(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
+    """POST ``request`` and read the answer, all within ``timeout`` seconds in total.
+
+    Socket timeouts bound each operation only: a server trickling one byte every second would
+    keep a plain ``urlopen`` busy for as long as it liked. The exchange runs in a daemon thread
+    that is abandoned (its socket timing out on its own) when the deadline passes.
+    """
+    outcome: dict = {}
+
+    def work():
+        try:
+            opener = urllib.request.build_opener(_NoRedirect)
+            with opener.open(request, timeout=timeout) as response:
+                outcome["value"] = (response.status, response.read(_MAX_RESPONSE_BYTES))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="duban-notify", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise TimeoutError("deadline")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _is_timeout(exc: BaseException) -> bool:
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return True
@@ -238,9 +310,9 @@ def _is_timeout(exc: BaseException) -> bool:
 
 def _explain_errcode(kind: str, body: dict, secrets: list[str]) -> str:
     code = body.get("errcode")
-    errmsg = _scrub(str(body.get("errmsg", "")).strip(), secrets)[:200]
+    errmsg = one_line(_scrub(str(body.get("errmsg", "")), secrets))[:200]
     hint = _ERRCODE_HINTS.get(kind, {}).get(code) if isinstance(code, int) else None
-    text = f"发送失败：机器人返回错误 errcode={code}"
+    text = f"发送失败：机器人返回错误 errcode={one_line(str(code))[:20]}"
     if hint:
         text += f"（{hint}）"
     if errmsg:
@@ -262,11 +334,16 @@ def send(
     """Post the summary to the robot at ``url`` and say how it went.
 
     ``kind`` ("wecom" / "dingtalk") overrides detection from the URL (useful behind a
-    proxy or gateway). ``secret`` enables DingTalk 加签 (ignored for WeCom). ``now_ms``
+    proxy or gateway). Only ``https://`` URLs are posted to (``http://`` only to a loopback
+    address); anything else is a usage error. ``timeout`` bounds the whole request, from
+    connecting to the last byte of the answer, not each read. ``secret`` enables DingTalk 加签 (ignored for WeCom). ``now_ms``
     fixes the signing timestamp (an int, or a function returning one) for tests.
     Success needs HTTP 200 and ``errcode == 0`` in the JSON answer.
     """
     url = (url or "").strip()
+    bad = url_problem(url)
+    if bad:
+        return Delivery(False, None, bad, usage=True)
     kind = (kind or "").strip().lower() or detect_kind(url)
     if kind not in KIND_NAMES:
         return Delivery(False, None, "无法识别机器人类型，请指定 企业微信（wecom）或 钉钉（dingtalk）")
@@ -295,11 +372,8 @@ def send(
     except ValueError:
         return Delivery(False, None, f"发送失败：Webhook 地址无效（{mask_url(url)}）")
 
-    opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            status = response.status
-            raw = response.read(_MAX_RESPONSE_BYTES)
+        status, raw = _post(request, timeout)
     except urllib.error.HTTPError as exc:
         exc.close()
         return Delivery(False, exc.code, f"发送失败：HTTP {exc.code}")
@@ -307,7 +381,7 @@ def send(
         if _is_timeout(exc):
             return Delivery(False, None, f"发送失败：连接超时（超过 {timeout:g} 秒没有响应）")
         reason = getattr(exc, "reason", None) or exc
-        detail = _scrub(str(reason), secrets)[:200]
+        detail = one_line(_scrub(str(reason), secrets))[:200]
         return Delivery(False, None, f"发送失败：无法连接机器人服务器 {mask_url(url)}（{detail}）")
 
     if status != 200:

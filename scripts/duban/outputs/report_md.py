@@ -16,6 +16,7 @@ from duban.engine.snapshot import Snapshot
 from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
 from duban.outputs.charts import Bar, ChartFontMissing, bar_chart, line_chart
+from duban.outputs.escape import robot
 from duban.outputs.md import NO_SEARCH, badge, cell, esc, table
 from duban.zh import ESTIMATED, cn_date, percent
 
@@ -184,9 +185,9 @@ def level_badge(snap: Snapshot, level: str) -> str:
 
 
 def summary(report: WeeklyReport) -> str:
-    """A short Markdown summary (issue body, group robot)."""
-    lines = [f"## {report.title}（{report.week}）", ""]
-    lines += [f"- {line}" for line in report.summary_lines()]
+    """A short Markdown summary (issue body, group robot); record text made inert for both (``escape.robot``)."""
+    lines = [f"## {robot(report.title)}（{report.week}）", ""]
+    lines += [f"- {robot(line)}" for line in report.summary_lines()]
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from duban.engine.ranking import ranked, unit_figures
 from duban.engine.snapshot import Snapshot
+from duban.outputs.escape import terminal as terminal_text
 from duban.zh import ESTIMATED, natural_key, width
 
 
@@ -24,7 +25,7 @@ def pad(text: str, size: int) -> str:
 
 def table(headers: list[str], rows: list[list[str]], limits: list[int] | None = None) -> str:
     limits = limits or [40] * len(headers)
-    rows = [[clip(c, limits[i]) for i, c in enumerate(r)] for r in rows]
+    rows = [[clip(terminal_text(c), limits[i]) for i, c in enumerate(r)] for r in rows]
     sizes = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
     lines = ["  ".join(pad(h, sizes[i]) for i, h in enumerate(headers)).rstrip()]
     lines.append("  ".join("-" * s for s in sizes))
@@ -99,7 +100,7 @@ def _awaiting(snapshot: Snapshot, office: str | None) -> list[str]:
 def _unit_status(snapshot: Snapshot, unit: str) -> str:
     repo = snapshot.repo
     figures = unit_figures(snapshot)[unit]
-    out = [f"截至 {snapshot.as_of}（{repo.units[unit].name}）", ""]
+    out = [f"截至 {snapshot.as_of}（{terminal_text(repo.units[unit].name)}）", ""]
     if figures.ranked:
         out.append(f"得分 {figures.score:g}（{figures.group}第 {figures.rank} 名，{figures.level}）："
                    + ("；".join(p.text() for p in figures.parts) or "无扣分"))

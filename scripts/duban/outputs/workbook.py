@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from duban.atomic import normalize_zip
+from duban.outputs.escape import xlsx, xlsx_text
 from duban.zh import cn_date, width
 
 FONT = "宋体"
@@ -76,7 +77,7 @@ def cell_value(value: Any) -> Any:
         return value.value
     if isinstance(value, Level):
         return value.text
-    return value
+    return xlsx(value)  # characters a cell cannot hold are shown, not written
 
 
 def add_sheet(wb: Workbook, name: str, title: str, as_of: dt.date, headers: Sequence[str],
@@ -107,6 +108,7 @@ def add_sheet(wb: Workbook, name: str, title: str, as_of: dt.date, headers: Sequ
         for c, value in enumerate(row, start=1):
             widths[c - 1] = max(widths[c - 1], display_width(value))
             cell = ws.cell(row=r, column=c)
+            xlsx_text(cell)  # text that looks like a formula stays text
             cell.font = body
             cell.border = BOX
             cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str) and display_width(value) > MAX_WIDTH)

@@ -14,8 +14,19 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from duban.records.load import Loaded, load_file
+from duban.records.load import Loaded, load_file, read_regular
 from duban.records.problems import Problem
+
+_JSON = {  # json's messages, for the schema files' authors
+    "Expecting value": "此处缺少值",
+    "Expecting property name enclosed in double quotes": "字段名应加双引号（或多了一个逗号）",
+    "Expecting ',' delimiter": "缺少逗号",
+    "Expecting ':' delimiter": "缺少冒号",
+    "Extra data": "JSON 结束后还有多余的内容",
+    "Unterminated string starting at": "字符串的引号没有闭合",
+    "Invalid control character at": "字符串中有控制字符",
+    "Invalid \\escape": "无效的转义字符（\\）",
+}
 
 KINDS_FILE = "kinds.yaml"
 SETTINGS_FILE = "settings.yaml"
@@ -71,14 +82,18 @@ def load_declaration(schemas_dir: Path, file: str, meta: str, required: bool = T
 def load_schema_file(path: Path, schemas_dir: Path) -> tuple[dict | None, Problem | None]:
     """A record kind's JSON Schema, or the located reason it cannot be read."""
     name = display_name(schemas_dir, path.name)
+    data, why, _ = read_regular(path)
+    if data is None:
+        return None, Problem(name, 1, 1, "-", f"无法读取模式文件：{why}", "schema-file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, Problem(name, 1, 1, "-", f"无法读取模式文件：{getattr(exc, 'strerror', None) or exc}", "schema-file")
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, Problem(name, 1, 1, "-", "模式文件不是 UTF-8 编码", "schema-file")
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, Problem(name, exc.lineno, exc.colno, "-", f"模式文件不是有效的 JSON：{exc.msg}", "schema-file")
+        return None, Problem(name, exc.lineno, exc.colno, "-", f"模式文件不是有效的 JSON：{_JSON.get(exc.msg, '语法错误')}",
+                             "schema-file")
     if not isinstance(schema, dict):
         return None, Problem(name, 1, 1, "-", "模式文件的顶层应为对象", "schema-file")
     return schema, None

@@ -58,6 +58,7 @@ class Kind:
     sorted_dates: list[tuple[str, ...]] = field(default_factory=list)
     case: CaseSpec | None = None
     events: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)  # (date path, fields)
+    paths: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # (field naming a file, folder it stays in)
     schema: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -160,6 +161,7 @@ def load_registry(schemas_dir: Path | str) -> Registry:
             date_order=[(_path(a), _path(b)) for a, b in entry.get("date_order", [])],
             sorted_dates=[_path(p) for p in entry.get("sorted", [])],
             events=[(_path(e["date"]), tuple(e.get("with", ()))) for e in entry.get("events", [])],
+            paths=[(_path(e["path"]), e["under"]) for e in entry.get("paths", [])],
             case=CaseSpec(
                 unit=case.get("unit", "unit"),
                 start=case["start"],

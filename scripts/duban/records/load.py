@@ -2,23 +2,32 @@
 
 This module knows YAML, not duban. It
 
-* decodes UTF-8 only (a BOM and CRLF are fine) and says where decoding failed;
+* reads regular files only: a symbolic link, a FIFO, a device or a socket is refused
+  from ``lstat`` without being opened, and a file is read through a descriptor opened
+  with ``O_NOFOLLOW | O_NONBLOCK`` and never past the size limit;
+* decodes UTF-8 only (a BOM and CRLF are fine) and says where decoding failed, naming
+  GBK, UTF-16 and UTF-32 when it sees them;
 * parses with libyaml's C parser (``yaml.cyaml``), refusing to run without it;
 * resolves only YAML 1.2 core scalars that are safe for editors: decimal
   integers without leading zeros, ``true``/``false``, ``null``/``~``.
   ``yes``, ``NO``, ``on``, ``0755``, ``1:30`` and ``2.10`` stay strings.
   Unquoted dates (``2023-12-31``) are checked to exist and kept as ISO strings;
 * refuses duplicate keys (naming both lines), anchors and aliases, tab
-  indentation, empty files, a top level that is not a mapping, files over 1 MiB.
+  indentation, merge-conflict markers, empty files, a top level that is not a
+  mapping, nesting deeper than ``MAX_DEPTH``, keys over 1,024 characters, files
+  over 1 MiB, and control or invisible characters anywhere (``records.text``).
 
-Line numbers come from the node tree, which is only walked when a problem
-needs a location; the clean path builds the data and throws the tree away.
+Every message is Chinese. Line numbers come from the node tree, which is only
+walked when a problem needs a location (once, into an index); the clean path
+builds the data and throws the tree away.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +36,20 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from duban.records.problems import Problem, field_name
+from duban.records.problems import MAX_PER_FILE, Problem, field_name
+from duban.records.syntax import (
+    MAX_DEPTH,
+    MAX_KEY,
+    conflict_problem,
+    context_hint,
+    decode,
+    forbidden_raw,
+    not_regular,
+    os_error_text,
+    tab_problem,
+    yaml_message,
+)
+from duban.records.text import FORBIDDEN, forbidden_message
 
 try:  # a silent fallback to the pure-Python parser would be ~7x slower
     from yaml.cyaml import CParser
@@ -102,13 +124,29 @@ class Loaded:
     data: dict | None
     problems: list[Problem] = field(default_factory=list)
     node: Any = None
+    more: int = 0  # problems found beyond those listed (a file with thousands of duplicate keys)
+    _index: dict | None = field(default=None, repr=False)
 
     def where(self, path, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at ``path`` (or of its key when ``key``).
 
-        Falls back to the deepest existing ancestor, then to the file's start.
+        Falls back to the deepest existing ancestor, then to the file's start. The
+        first call indexes every position of the tree, so each look-up is constant time.
         """
-        return locate(self.node, path, key=key)
+        if self.node is None:
+            return 1, 1
+        if self._index is None:
+            self._index = _positions(self.node)
+        path = tuple(path)
+        found = self._index.get(path)
+        if found is not None:
+            return found[1] if key and path else found[0]
+        while path:
+            path = path[:-1]
+            found = self._index.get(path)
+            if found is not None:
+                return found[0]
+        return self._index[()][0]  # pragma: no cover - the root is always indexed
 
     def problem(self, path, message: str, code: str, key: bool = False) -> Problem:
         line, col = self.where(path, key=key)
@@ -116,91 +154,36 @@ class Loaded:
 
     def release(self) -> None:
         self.node = None
+        self._index = None
+
+
+def _mark(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _positions(root) -> dict[tuple, tuple[tuple[int, int], tuple[int, int]]]:
+    """Every path of the tree -> (position of its value, position of its key); the first of duplicate keys wins."""
+    out = {(): (_mark(root), _mark(root))}
+    stack = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                if isinstance(k, ScalarNode):
+                    sub = path + (k.value,)
+                    if sub not in out:
+                        out[sub] = (_mark(v), _mark(k))
+                        stack.append((sub, v))
+        elif isinstance(node, SequenceNode):
+            for i, v in enumerate(node.value):
+                out[path + (i,)] = (_mark(v), _mark(v))
+                stack.append((path + (i,), v))
+    return out
 
 
 def locate(node, path, key: bool = False) -> tuple[int, int]:
-    if node is None:
-        return 1, 1
-    mark = node.start_mark
-    for i, part in enumerate(path):
-        last = i == len(path) - 1
-        if isinstance(node, MappingNode):
-            for k, v in node.value:
-                if isinstance(k, ScalarNode) and k.value == part:
-                    if last and key:
-                        return k.start_mark.line + 1, k.start_mark.column + 1
-                    node, mark = v, v.start_mark
-                    break
-            else:
-                return mark.line + 1, mark.column + 1
-        elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-            mark = node.start_mark
-        else:
-            break
-    return mark.line + 1, mark.column + 1
-
-
-_YAML_MESSAGES = [
-    ("found character '\\t' that cannot start any token", "出现制表符（Tab）；YAML 只能用空格缩进"),
-    ("mapping values are not allowed", "此处不能出现“: ”：冒号后的内容如含冒号，请整体加引号"),
-    ("could not find expected ':'", "缺少“:”，或上一行的引号没有闭合"),
-    ("did not find expected key", "缩进不一致，或缺少“:”"),
-    ("did not find expected '-' indicator", "列表项缩进不一致"),
-    ("found unexpected end of stream", "文件意外结束：可能有引号或括号没有闭合"),
-    ("expected a single document", "一个文件只能有一条记录（出现了多个 --- 文档）"),
-    ("found undefined alias", "不允许使用锚点和别名（& 和 *）"),
-    ("found unknown escape character", "双引号内有无效的转义字符（\\）；如需反斜杠请用单引号"),
-    ("found character that cannot start any token", "出现不能作为内容开头的字符（如 @ 或 `），请给该值加引号"),
-    ("while parsing a flow", "方括号或花括号没有闭合"),
-    ("found unacceptable character", "文件含有不允许的控制字符"),
-]
-
-
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    text = str(exc)
-    for needle, message in _YAML_MESSAGES:
-        if needle in text:
-            return message
-    problem = getattr(exc, "problem", None) or text.splitlines()[0]
-    return f"YAML 语法错误：{problem}"
-
-
-def _context_hint(exc: yaml.MarkedYAMLError) -> str:
-    mark = exc.context_mark
-    if mark is not None and exc.problem_mark is not None and mark.line != exc.problem_mark.line:
-        return f"（从第 {mark.line + 1} 行开始的内容）"
-    return ""
-
-
-def _decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return None, Problem(file, 1, 1, "-", "文件是 UTF-16 编码；请另存为 UTF-8 编码", "encoding")
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        start = exc.start
-        line = data.count(b"\n", 0, start) + 1
-        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        hint = ""
-        try:
-            data.decode("gbk")
-            hint = "，看起来是 GBK（简体中文 Windows 默认）编码"
-        except UnicodeDecodeError:
-            pass
-        message = f"文件不是 UTF-8 编码{hint}；请用“另存为 UTF-8”重新保存"
-        return None, Problem(file, line, column, "-", message, "encoding")
-
-
-def _tab_problem(text: str, file: str) -> Problem | None:
-    for number, line in enumerate(text.splitlines(), 1):
-        rest = line.lstrip(" ")
-        if rest.startswith("\t"):
-            column = len(line) - len(rest) + 1
-            return Problem(file, number, column, "-", "用制表符（Tab）缩进；YAML 只能用空格缩进", "tab")
-    return None
+    """Line and column of ``path`` in a node tree (see :meth:`Loaded.where`)."""
+    return Loaded("", None, node=node).where(path, key=key)
 
 
 def _anchor_problem(text: str, file: str) -> Problem | None:
@@ -214,19 +197,32 @@ def _anchor_problem(text: str, file: str) -> Problem | None:
 class _Builder:
     """Turns a node tree into plain data, collecting located problems."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, check_chars: bool):
         self.file = file
+        self.check_chars = check_chars
         self.problems: list[Problem] = []
+        self.more = 0  # problems beyond MAX_PER_FILE: counted, not made
 
     def _add(self, node, path, message, code):
-        mark = node.start_mark
-        self.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, field_name(path), message, code))
+        if len(self.problems) >= MAX_PER_FILE:
+            self.more += 1
+            return
+        line, col = _mark(node)
+        self.problems.append(Problem(self.file, line, col, field_name(path), message, code))
+
+    def _text(self, node, path, value: str) -> None:
+        if self.check_chars and FORBIDDEN.search(value):
+            self._add(node, path, forbidden_message(value), "char")
 
     def build(self, node, path=()):
+        if len(path) > MAX_DEPTH:
+            self._add(node, path[:2] + ("…",), f"嵌套层数过多（超过 {MAX_DEPTH} 层）；记录的字段不会嵌套这么深", "depth")
+            return None
         if isinstance(node, ScalarNode):
             tag = node.tag
             value = node.value
             if tag == STR:
+                self._text(node, path, value)
                 return value
             if tag == DATE:
                 try:
@@ -240,16 +236,22 @@ class _Builder:
                 return None
             if tag == BOOL:
                 return value.lower() == "true"
-            self._add(node, path, f"不支持的 YAML 标签 {tag}；请去掉以 ! 开头的标签", "tag")
+            self._add(node, path, "不支持 YAML 标签（以 ! 开头）；请去掉标签，如内容以 ! 开头请加引号", "tag")
             return value
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
             lines: dict[str, int] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode):
+                if not isinstance(key_node, ScalarNode) or key_node.tag not in (STR, INT, BOOL, NULL, DATE):
                     self._add(key_node, path, "字段名必须是简单的文字", "key")
                     continue
                 key = key_node.value
+                if len(key) > MAX_KEY:
+                    self._add(key_node, path, f"字段名过长（{len(key)} 个字符，最多 {MAX_KEY} 个）", "key")
+                    continue
+                if self.check_chars and FORBIDDEN.search(key):
+                    self._add(key_node, path, "字段名" + forbidden_message(key), "char")
+                    continue
                 if key in out:
                     self._add(
                         key_node,
@@ -267,65 +269,107 @@ class _Builder:
         return None
 
 
+def _refused(file: str, problem: Problem) -> Loaded:
+    return Loaded(file, None, [problem])
+
+
 def load_bytes(data: bytes, file: str, keep_node: bool = True) -> Loaded:
     """Load one record from bytes. ``file`` is the name used in problems."""
     if len(data) > MAX_BYTES:
-        return Loaded(file, None, [Problem(file, 1, 1, "-", f"文件过大（{len(data) // 1024} KiB），单条记录不得超过 1 MiB", "size")])
-    text, problem = _decode(data, file)
+        return _refused(file, Problem(file, 1, 1, "-", f"文件过大（{len(data) // 1024} KiB），单条记录不得超过 1 MiB", "size"))
+    text, problem = decode(data, file)
     if problem:
-        return Loaded(file, None, [problem])
-    if "\t" in text:
-        problem = _tab_problem(text, file)
-        if problem:
-            return Loaded(file, None, [problem])
+        return _refused(file, problem)
+    for check, needle in ((tab_problem, "\t"), (conflict_problem, "<<<<<<<"), (conflict_problem, ">>>>>>>"),
+                          (forbidden_raw, None)):
+        if needle is None or needle in text:
+            problem = check(text, file)
+            if problem:
+                return _refused(file, problem)
     if "&" in text or "*" in text:
         try:
             problem = _anchor_problem(text, file)
         except yaml.YAMLError:
             problem = None  # the parse below reports the syntax error
         if problem:
-            return Loaded(file, None, [problem])
+            return _refused(file, problem)
     try:
         node = _Parser(text).get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return Loaded(file, None, [Problem(file, line, col, "-", _yaml_message(exc) + _context_hint(exc), "yaml")])
+        return _refused(file, Problem(file, line, col, "-", yaml_message(exc, text) + context_hint(exc), "yaml"))
     except yaml.YAMLError as exc:
-        return Loaded(file, None, [Problem(file, 1, 1, "-", _yaml_message(exc), "yaml")])
+        return _refused(file, Problem(file, 1, 1, "-", yaml_message(exc, text), "yaml"))
     if node is None:
-        return Loaded(file, None, [Problem(file, 1, 1, "-", "文件为空：一个文件应包含一条记录", "empty")])
+        return _refused(file, Problem(file, 1, 1, "-", "文件为空：一个文件应包含一条记录", "empty"))
     if not isinstance(node, MappingNode):
-        mark = node.start_mark
+        line, col = _mark(node)
         what = "列表" if isinstance(node, SequenceNode) else "单个值"
-        message = f"文件顶层是{what}；记录应由“字段: 值”组成"
-        return Loaded(file, None, [Problem(file, mark.line + 1, mark.column + 1, "-", message, "top-level")])
-    builder = _Builder(file)
+        return _refused(file, Problem(file, line, col, "-", f"文件顶层是{what}；记录应由“字段: 值”组成", "top-level"))
+    # escapes such as "\x01" or "\u200b" only become characters when parsed: check scalars one by one only
+    # when the text holds a forbidden character or a backslash (rare), so the clean path stays one regex
+    builder = _Builder(file, check_chars="\\" in text or FORBIDDEN.search(text) is not None)
     data_out = builder.build(node)
-    return Loaded(file, data_out, builder.problems, node if keep_node else None)
+    return Loaded(file, data_out, builder.problems, node if keep_node else None, builder.more)
+
+
+# ------------------------------------------------------------------------------------------ files
+
+def read_regular(path: Path | str, limit: int = MAX_BYTES) -> tuple[bytes | None, str | None, str]:
+    """The bytes of a regular file (at most ``limit`` + 1 of them), or the Chinese reason it is refused.
+
+    Returns ``(data, reason, code)``. Symbolic links, FIFOs, devices and sockets are refused
+    from ``lstat`` and never opened; the descriptor is opened without following links and
+    without blocking, and checked again with ``fstat``.
+    """
+    try:
+        st = os.lstat(path)
+        why = not_regular(st.st_mode)
+        if why:
+            return None, why, "not-regular"
+        if st.st_size > limit:
+            return None, f"文件过大（{st.st_size // 1024} KiB），单条记录不得超过 1 MiB", "size"
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags)
+        try:
+            st = os.fstat(fd)
+            why = not_regular(st.st_mode)
+            if why:
+                return None, why, "not-regular"
+            chunks, size = [], 0
+            while size <= limit:
+                chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            return b"".join(chunks), None, ""
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        code = "not-regular" if exc.errno == errno.ELOOP else "io"
+        return None, os_error_text(exc), code
 
 
 def load_file(path: Path | str, file: str | None = None) -> Loaded:
-    """Load one record file; never raises for bad content."""
+    """Load one record file; never raises for bad content and never opens anything but a regular file."""
     path = Path(path)
     file = file if file is not None else str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return Loaded(file, None, [Problem(file, 1, 1, "-", f"文件过大（{size // 1024} KiB），单条记录不得超过 1 MiB", "size")])
-        data = path.read_bytes()
-    except OSError as exc:
-        return Loaded(file, None, [Problem(file, 1, 1, "-", f"无法读取文件：{exc.strerror or exc}", "io")])
+    data, why, code = read_regular(path)
+    if data is None:
+        return _refused(file, Problem(file, 1, 1, "-", why if code != "io" else f"无法读取文件：{why}", code))
     return load_bytes(data, file)
 
 
 def digest(root: Path) -> str:
     """A hash of the repository's inputs (every record file and everything in ``schemas/``), names and
-    bytes: a cache key for what they produce."""
+    bytes: a cache key for what they produce. Only regular files are read."""
     from duban.records.validate.discover import SCHEMAS, record_files
 
     h = hashlib.sha256()
     for path in sorted(record_files(root)) + sorted(p for p in (root / SCHEMAS).glob("*") if p.is_file()):
         h.update(path.relative_to(root).as_posix().encode())
-        h.update(path.read_bytes())
+        data, why, _ = read_regular(path, limit=16 * MAX_BYTES)
+        h.update(data if data is not None else why.encode())
     return h.hexdigest()

@@ -340,7 +340,7 @@ def build(result: Result) -> Repository:
 
 class InvalidRepository(Exception):
     def __init__(self, result: Result):
-        super().__init__(f"记录有 {len(result.report.problems)} 个问题")
+        super().__init__(f"记录有 {result.report.total} 个问题")
         self.result = result
 
 

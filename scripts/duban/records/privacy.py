@@ -1,30 +1,44 @@
 """Detect personal data that must never reach the published site.
 
-Two things are detectable with confidence and refused wherever they appear:
+Text is first normalised (NFKC: full-width digits become ASCII, the ideographic
+space and NBSP become spaces). A *run* is a sequence of digits in which any two
+digits are separated by at most three separators (spaces, dots, dashes, middle
+dots, zero-width and other invisible characters); letters, Chinese characters and
+other punctuation end a run, so digits are never joined across words. Inside a
+run, consecutive groups are joined and checked:
 
-* an 18-digit resident identity number (GB 11643) whose check digit is valid,
-  also when written with spaces or dashes or a lowercase ``x``
-  (checked with python-stdnum's ISO 7064 Mod 11-2);
-* a mainland mobile number, however written (``13905951234``,
-  ``139-0595-1234``, ``+86 139 0595 1234``), found and classified with
-  phonenumbers. Office landlines such as ``0595-22345678`` are fine.
+* 18 characters (the last may be ``X``): a resident identity number (GB 11643)
+  when the ISO 7064 Mod 11-2 check digit is valid *and* the birth date exists;
+* 15 digits: an old (first-generation) identity number only when the area code is
+  a real one (python-stdnum's table) and ``19YYMMDD`` is a real date, so
+  15-digit business registration numbers are not refused;
+* 11 digits, optionally after ``86`` or ``0086``: a mainland mobile number, as
+  classified by phonenumbers. Office landlines such as ``0595-22345678`` are fine.
 
-Messages name the field and mask the number, never repeating it in full.
+A ``tel`` or ``ID`` glued to the number does not hide it. Messages name the field
+and mask the number (:func:`mask_text`, used by every message that quotes a value, masks
+the number in place and leaves the rest of the text as it was).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterator
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
+from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
 
-# 18 characters, digits with at most one space or dash between them, last may be X.
-_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9][ \-]?){17}[0-9Xx](?![0-9A-Za-z])")
-_DIGITS = re.compile(r"[0-9]")
+from duban.records.text import _RANGES
+
+_ANY_DIGIT = re.compile(r"\d")
+_SEP = f"[ .\\-\u00b7\u2010-\u2015\u2212\u30fb\u2027_/{_RANGES}]"
+_RUN = re.compile(f"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx])?")
+_GROUP = re.compile(r"[0-9]+|[Xx]")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -37,43 +51,131 @@ class Finding:
     @property
     def message(self) -> str:
         if self.kind == "id-number":
-            return f"含有疑似居民身份证号码（{self.masked}，校验位有效）；记录会公开发布，不得填写个人信息"
+            return f"含有疑似居民身份证号码（{self.masked}，校验位和出生日期有效）；记录会公开发布，不得填写个人信息"
         return f"含有手机号码（{self.masked}）；记录会公开发布，不得填写个人电话，如需联系请写单位办公电话"
 
 
 def _mask_id(number: str) -> str:
-    return number[:2] + "*" * 14 + number[-2:]
+    return number[:2] + "*" * (len(number) - 4) + number[-2:]
 
 
 def _mask_mobile(national: str) -> str:
     return national[:3] + "****" + national[-4:]
 
 
+def _birth(text: str) -> bool:
+    try:
+        day = _dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return False
+    return day.year >= 1900
+
+
+def _area(code: str) -> bool:
+    return any(props for _, props in numdb.get("cn/loc").info(code))
+
+
+def _is_mobile(national: str) -> bool:
+    if len(national) != 11 or national[0] != "1":
+        return False
+    try:
+        number = phonenumbers.parse("+86" + national, None)
+    except phonenumbers.NumberParseException:  # pragma: no cover - 11 digits always parse
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _MOBILE_TYPES
+
+
+def classify(digits: str) -> tuple[str, str] | None:
+    """(kind, masked) when the joined digits of one run are a personal number."""
+    n = len(digits)
+    if n == 18 and digits[:17].isdigit() and (digits[17].isdigit() or digits[17] == "X"):
+        if mod_11_2.is_valid(digits) and _birth(digits[6:14]):
+            return "id-number", _mask_id(digits)
+    if n == 15 and digits.isdigit() and _birth("19" + digits[6:12]) and _area(digits[:6]):
+        return "id-number", _mask_id(digits)
+    for prefix in ("", "86", "0086"):
+        if n == 11 + len(prefix) and digits.startswith(prefix) and digits.isdigit() and _is_mobile(digits[len(prefix):]):
+            return "mobile", _mask_mobile(digits[len(prefix):])
+    return None
+
+
+def _spans(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, kind, masked) in the NFKC form of ``text``."""
+    for run in _RUN.finditer(text):
+        groups = [(m.start() + run.start(), m.end() + run.start(), m.group().upper()) for m in _GROUP.finditer(run.group())]
+        taken = -1
+        for i in range(len(groups)):
+            if groups[i][0] < taken:
+                continue
+            joined = ""
+            for j in range(i, len(groups)):
+                joined += groups[j][2]
+                if len(joined) > 18:
+                    break
+                found = classify(joined)
+                if found:
+                    yield groups[i][0], groups[j][1], found[0], found[1]
+                    taken = groups[j][1]
+                    break
+
+
+def _normal(text: str) -> tuple[str, list[int]] | None:
+    """The NFKC form of ``text``, character by character, with the index in ``text`` of each of its characters;
+    None when ``text`` cannot hold a personal number (fewer than 11 digits)."""
+    if len(_ANY_DIGIT.findall(text)) < 11:
+        return None
+    parts, where = [], []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        parts.append(n)
+        where.extend([i] * len(n))
+    where.append(len(text))
+    return "".join(parts), where
+
+
 def scan_text(text: str) -> Iterator[tuple[str, str]]:
     """Yield (kind, masked) for each personal number in ``text``."""
-    if len(_DIGITS.findall(text)) < 11:
+    normal = _normal(text)
+    if normal is None:
         return
-    for match in _ID_CANDIDATE.finditer(text):
-        compact = re.sub(r"[ \-]", "", match.group()).upper()
-        if len(compact) == 18 and mod_11_2.is_valid(compact):
-            yield "id-number", _mask_id(compact)
-    for match in phonenumbers.PhoneNumberMatcher(text, "CN"):
-        number = match.number
-        if number.country_code == 86 and phonenumbers.number_type(number) in _MOBILE_TYPES:
-            yield "mobile", _mask_mobile(str(number.national_number))
+    seen = set()
+    for _, _, kind, masked in _spans(normal[0]):
+        if (kind, masked) not in seen:
+            seen.add((kind, masked))
+            yield kind, masked
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every personal number replaced by its masked form; the rest of the text unchanged."""
+    normal = _normal(text)
+    if normal is None:
+        return text
+    spans = list(_spans(normal[0]))
+    if not spans:
+        return text
+    where = normal[1]
+    out, at = [], 0
+    for start, end, _, masked in spans:
+        out += [text[at:where[start]], masked]
+        at = where[end - 1] + 1
+    return "".join(out) + text[at:]
 
 
 def scan(data: Any, path: tuple = ()) -> list[Finding]:
-    """All findings in a record's values (strings and large integers)."""
+    """All findings in a record's values (strings and large integers) and keys, walked without recursion."""
     found: list[Finding] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found.extend(scan(value, path + (key,)))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            found.extend(scan(value, path + (i,)))
-    elif isinstance(data, str):
-        found.extend(Finding(path, kind, masked) for kind, masked in scan_text(data))
-    elif isinstance(data, int) and not isinstance(data, bool) and data >= 10**10:
-        found.extend(Finding(path, kind, masked) for kind, masked in scan_text(str(data)))
+    stack = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                if isinstance(key, str):
+                    found.extend(Finding(where + (key,), kind, masked) for kind, masked in scan_text(key))
+                stack.append((where + (key,), item))
+        elif isinstance(value, list):
+            stack.extend((where + (i,), item) for i, item in reversed(list(enumerate(value))))
+        elif isinstance(value, str):
+            found.extend(Finding(where, kind, masked) for kind, masked in scan_text(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and value >= 10**10:
+            found.extend(Finding(where, kind, masked) for kind, masked in scan_text(str(value)))
     return found

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 
-from duban.records.problems import Report
+from duban.records.problems import Report, clean
 
 
 def _summary(report: Report) -> str:
-    return f"检查 {report.files} 个文件，发现 {len(report.problems)} 个问题"
+    line = f"检查 {report.files} 个文件，发现 {report.total} 个问题"
+    if report.unlisted:
+        line += f"（只列出 {len(report.problems)} 个，另有 {report.unlisted} 个未列出；修正后再次校验可看到）"
+    return line
 
 
 def text(report: Report) -> str:
-    lines = [f"{p.file}:{p.line}:{p.column}: {p.field}: {p.message}" for p in report.sorted()]
+    lines = [f"{clean(p.file)}:{p.line}:{p.column}: {p.field}: {p.message}" for p in report.sorted()]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -40,7 +43,8 @@ def github(report: Report) -> str:
 def json_(report: Report) -> str:
     payload = {
         "files": report.files,
-        "problem_count": len(report.problems),
+        "problem_count": report.total,
+        "unlisted": report.unlisted,
         "problems": [p.to_dict() for p in report.sorted()],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

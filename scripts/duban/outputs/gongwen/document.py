@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from duban.atomic import normalize_zip
+from duban.outputs.escape import docx
 from duban.outputs.gongwen.fonts import (
     FANGSONG,
     KAITI,
@@ -187,7 +188,7 @@ class GongwenDocument:
         p = self.paragraph(style="DubanTitle")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         no_snap(p)
-        lines = split_title(title)
+        lines = split_title(docx(title))
         r = run(p, lines[0], XIAOBIAOSONG, SIZE_2)
         for line in lines[1:]:
             r.add_break()

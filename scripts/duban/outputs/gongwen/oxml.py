@@ -10,6 +10,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from duban.outputs.escape import docx
 from duban.outputs.gongwen.fonts import CHAR, CONDENSE, FANGSONG, SIZE_3
 from duban.zh import typeset
 
@@ -63,7 +64,7 @@ def run(paragraph, text: str = "", font: str = FANGSONG, size: float = SIZE_3, b
         colour: str | None = None):
     """A run with explicit fonts, its text set the Chinese way (``zh.typeset``); body-size (3号) text condensed so
     that 28 characters fill a line."""
-    r = paragraph.add_run(typeset(text))
+    r = paragraph.add_run(typeset(docx(text)))
     rPr = r._r.get_or_add_rPr()
     set_fonts(rPr, font, latin)
     r.font.size = Pt(size)

@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from duban import __version__
 from duban.engine.snapshot import Evaluator
 from duban.outputs.site.search_index import refine_site_index, split_compound
+from duban.outputs.site.sitedir import check_site_dir, swap
 from duban.records.load import digest
 from duban.records.model import Repository
 from duban.records.model import build as build_model
@@ -132,10 +134,13 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
     stage = out.with_name(out.name + ".tmp")
     if stage.exists():
         shutil.rmtree(stage)
+    links = docs_links(root)
+    if links:
+        raise PageOutside(links[0], "docs/ 中不能有符号链接（链接指向的内容会被发布）")
     shutil.copytree(root / "docs", stage)
     pages = generate_pages(snapshot, root / "docs", weeks, months)
     for rel, content in pages.items():
-        path = stage / rel
+        path = inside(stage, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
@@ -207,12 +212,56 @@ def taught_search(repo: Repository):
         split_compound.cache_clear()  # the hook's splits were made with the taught words
 
 
+class PageOutside(Exception):
+    """A generated file would land outside its folder (the validator should have refused the record)."""
+
+    def __init__(self, rel: str, why: str = ""):
+        super().__init__(rel)
+        self.rel = rel
+        self.why = why
+
+
+def inside(base: Path, rel: str) -> Path:
+    """``base / rel``, refusing any ``rel`` that would leave ``base`` (absolute, ``..``, or through a link)."""
+    target = (base / rel).resolve()
+    if Path(rel).is_absolute() or ".." in Path(rel).parts or not target.is_relative_to(base.resolve()):
+        raise PageOutside(rel)
+    return base / rel
+
+
+def docs_links(root: Path) -> list[str]:
+    """Symbolic links under docs/ (MkDocs and the copy would follow them and publish what they point to)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root / "docs"):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                found.append(path.relative_to(root).as_posix())
+    return sorted(found)
+
+
+@contextlib.contextmanager
+def _build_date(day: dt.date):
+    """MkDocs dates the sitemap (and its gzip header) from SOURCE_DATE_EPOCH: the as-of date, not the clock."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers: int | None = None,
-               build_dir: Path | None = None) -> BuildOutcome:
+               build_dir: Path | None = None, today: dt.date | None = None) -> BuildOutcome:
     """Validate the records and, when they are clean, generate and build the site strictly.
 
     ``build_dir`` (default ``<root>/build``) receives the generated Markdown (``docs/``) and the
-    weekly report cache (``cache/``).
+    weekly report cache (``cache/``). MkDocs writes into a fresh folder beside ``site_dir``, which
+    replaces the previous site only when the build succeeded: a failed build leaves the last good
+    site as it was. Raises :class:`SiteDirError` when ``site_dir`` cannot be used.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -221,25 +270,34 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
     started = time.monotonic()
     root = Path(root)
     site_dir = Path(site_dir) if site_dir else root / "site"
-    result = check_repository(root, workers=workers)
+    check_site_dir(root, site_dir)
+    result = check_repository(root, workers=workers, today=today)
     if not result.ok:
         return BuildOutcome(result.report, site_dir)
     repo = build_model(result)
     build_dir = Path(build_dir) if build_dir else root / "build"
-    count, weeks = generate(root, repo, as_of, build_dir / "docs", cache_root=build_dir / "cache" / "weekly", workers=workers)
+    try:
+        count, weeks = generate(root, repo, as_of, build_dir / "docs", cache_root=build_dir / "cache" / "weekly",
+                                workers=workers)
+    except PageOutside as exc:
+        why = exc.why or f"生成的文件会写到 {build_dir / 'docs'} 之外，已停止生成"
+        return BuildOutcome(Report(files=result.report.files, problems=[Problem(exc.rel, 1, 1, "-", why, "path")]), site_dir)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.", suffix=".new", dir=site_dir.parent))
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(site_dir), strict=True,
+        config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(fresh), strict=True,
                              theme=theme_config(root, build_dir))
-        with taught_search(repo):
+        with _build_date(as_of), taught_search(repo):
             build(config)
-            refine_site_index(site_dir)  # Chinese search inside compounds: duban's step, not a MkDocs hook
+            refine_site_index(fresh)  # Chinese search inside compounds: duban's step, not a MkDocs hook
+        swap(fresh, site_dir)
     except (MkDocsException, SystemExit) as exc:
         detail = "；".join(handler.messages) or str(exc)
-        problem = Problem("mkdocs.yml", 1, 1, "-", f"MkDocs 生成站点失败：{detail}", "mkdocs")
+        problem = Problem("mkdocs.yml", 1, 1, "-", f"MkDocs 生成站点失败：{detail}；上一次生成的站点保持不变", "mkdocs")
         return BuildOutcome(Report(files=result.report.files, problems=[problem]), site_dir)
     finally:
         logger.removeHandler(handler)
+        shutil.rmtree(fresh, ignore_errors=True)
     return BuildOutcome(result.report, site_dir, as_of, count, weeks, time.monotonic() - started)

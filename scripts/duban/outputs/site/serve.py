@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import http.server
 import os
-import shutil
 import threading
 from pathlib import Path
 from typing import Callable
@@ -41,19 +40,9 @@ def sources_state(root: Path) -> tuple:
 
 
 def rebuild(root: Path, site_dir: Path, as_of: dt.date, workers: int | None) -> BuildOutcome:
-    """Build into a fresh folder and swap it in, so the server never shows a half-built site."""
-    fresh = site_dir.with_name(site_dir.name + ".new")
-    if fresh.exists():
-        shutil.rmtree(fresh)
-    outcome = build_site(root, as_of, site_dir=fresh, workers=workers)
-    if outcome.report.ok:
-        old = site_dir.with_name(site_dir.name + ".old")
-        if site_dir.exists():
-            os.replace(site_dir, old)
-        os.replace(fresh, site_dir)
-        shutil.rmtree(old, ignore_errors=True)
-        outcome.site_dir = site_dir
-    return outcome
+    """Build the site; ``build_site`` swaps it in only when the build succeeded, so the server never shows a
+    half-built site and invalid records leave the last good one up."""
+    return build_site(root, as_of, site_dir=site_dir, workers=workers)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

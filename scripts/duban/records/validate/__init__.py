@@ -10,18 +10,20 @@ built from the same pass without reading the schemas again.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from duban.records.kinds import KindsError, Registry, load_registry
-from duban.records.problems import Report
+from duban.records.problems import Collector, Problem, Report
 from duban.records.validate.cross import CrossChecker, Record
 from duban.records.validate.discover import (
     RECORDS,
     SCHEMAS,
+    discover,
     display,
     expand,
     record_files,
@@ -45,47 +47,67 @@ class Result:
 
 
 def check_repository(root: Path | str, paths: Iterable[Path | str] | None = None, workers: int | None = None,
-                     registry: Registry | None = None) -> Result:
+                     registry: Registry | None = None, today: dt.date | None = None) -> Result:
     """Check the repository at ``root``.
 
     With ``paths``, only problems in those files (or folders) are reported; the
-    rest of the repository is still read so that references resolve.
+    rest of the repository is still read so that references resolve. ``today``
+    (chosen by the caller, never read from the clock here) enables the rules
+    against records dated in the future.
     """
     root = Path(root)
     if registry is None:
         try:
             registry = load_registry(root / SCHEMAS)
         except KindsError as exc:  # the declarations themselves are broken: their problems are the report
-            return Result(Report(files=0, problems=sorted(set(exc.problems))), None)
-    files = record_files(root)
+            collector = Collector()
+            collector.add(exc.problems)
+            return Result(collector.report(0), None)
+    found = discover(root)
+    files = found.files
     selected: set[str] | None = None
     if paths is not None:
         chosen = expand(Path(p) for p in paths)
         selected = {display(p, root) for p in chosen}
-        known = {f.resolve() for f in files}
-        files = files + [p for p in chosen if p.resolve() not in known]
-    checked = _check_files(root, registry, files, workers)
-    cross = CrossChecker(root, registry, checked)
+        known = {display(f, root) for f in files}
+        files = files + [p for p in chosen if display(p, root) not in known]
+    collector = Collector()
+
+    def keep(problems: list[Problem], file: str | None = None, more: int = 0) -> None:
+        counted = more if selected is None or file in selected else 0
+        collector.add((p for p in problems if selected is None or p.file in selected), more=counted)
+
+    keep([Problem(display(folder, root), 1, 1, "-", f"无法读取文件夹：{why}；其中的记录没有检查", "io")
+          for folder, why in found.unreadable])
+    checked = _check_files(root, registry, files, workers, keep)
+    cross = CrossChecker(root, registry, checked, today)
     cross.run()
-    problems = [p for c in checked for p in c.problems] + cross.problems
-    count = len(files)
-    if selected is not None:
-        problems = [p for p in problems if p.file in selected]
-        count = len(selected)
-    report = Report(files=count, problems=sorted(set(problems)))
-    return Result(report, registry, {k: dict(v) for k, v in cross.valid.items()})
+    keep(cross.problems)
+    count = len(selected) if selected is not None else len(files)
+    return Result(collector.report(count), registry, {k: dict(v) for k, v in cross.valid.items()})
 
 
-def _check_files(root: Path, registry: Registry, files: list[Path], workers: int | None) -> list[Checked]:
+def _check_files(root: Path, registry: Registry, files: list[Path], workers: int | None,
+                 keep: Callable[..., None]) -> list[Checked]:
+    """Every file checked; each file's problems go to ``keep`` as soon as they are known and are not kept here."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_THRESHOLD else 1
+    out: list[Checked] = []
+
+    def take(c: Checked) -> None:
+        keep(c.problems, c.file, c.more)
+        c.problems = []
+        out.append(c)
+
     if workers <= 1:
         checker = FileChecker(root, registry)
-        return [checker.check(p) for p in files]
+        for p in files:
+            take(checker.check(p))
+        return out
     size = max(50, len(files) // (workers * 8))
     chunks = [[str(p) for p in files[i : i + size]] for i in range(0, len(files), size)]
-    out: list[Checked] = []
     with ProcessPoolExecutor(max_workers=workers, initializer=worker_init, initargs=(str(root), registry)) as pool:
         for part in pool.map(worker_check, chunks):
-            out.extend(part)
+            for c in part:
+                take(c)
     return out

@@ -1,7 +1,13 @@
-"""Checks that span records: unique ids, references, dates in order, task and update rules.
+"""Checks that span records: unique ids, references, dates in order; then the task and update rules (``rules``).
 
 Records with schema problems are checked too (defensively), so that one run
-reports everything; only valid ones reach the model.
+reports everything; only valid ones reach the model. A file that could not be read
+at all still has an id (its file name): references to it are not reported as
+missing; the broken file says how many records wait on it instead, so its own
+error is what an editor sees first.
+
+Problems are located at the end, one file at a time (each file is parsed once more
+and released), so memory does not grow with the number of problems.
 """
 
 from __future__ import annotations
@@ -11,14 +17,15 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
 
 from duban.records.kinds import Kind, Registry
-from duban.records.load import Loaded, load_file
+from duban.records.load import load_file
 from duban.records.problems import Problem, field_name
+from duban.records.text import shown
 from duban.records.validate.discover import RECORDS
-from duban.records.validate.files import Checked
+from duban.records.validate.files import Checked, walk
 from duban.records.validate.messages import Fields
+from duban.records.validate.rules import task_rules, update_rules
 
 
 @dataclass
@@ -31,54 +38,49 @@ class Record:
     data: dict
 
 
-def _walk(data: Any, path: tuple[str, ...], prefix: tuple = ()) -> Iterable[tuple[tuple, Any]]:
-    """Values at a path such as ``extensions/*/approved`` with their concrete paths."""
-    if not path:
-        yield prefix, data
-        return
-    head, rest = path[0], path[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for i, item in enumerate(data):
-                yield from _walk(item, rest, prefix + (i,))
-    elif isinstance(data, dict) and head in data and data[head] is not None:
-        yield from _walk(data[head], rest, prefix + (head,))
-
-
 class CrossChecker:
-    def __init__(self, root: Path, registry: Registry, checked: list[Checked]):
+    def __init__(self, root: Path, registry: Registry, checked: list[Checked], today: dt.date | None = None):
         self.root = root
         self.registry = registry
         self.checked = checked
+        self.today = today
         self.problems: list[Problem] = []
         self.ids: dict[str, dict[str, Checked]] = defaultdict(dict)  # every parsed record
         self.valid: dict[str, dict[str, Record]] = defaultdict(dict)
-        self._nodes: dict[str, Loaded] = {}
+        self.broken: dict[str, dict[str, str]] = defaultdict(dict)  # kind -> presumed id -> file that could not be read
+        self._waiting: dict[tuple[str, str], list[str]] = defaultdict(list)  # (kind, id) -> files referring to it
+        self._pending: dict[str, list[tuple]] = defaultdict(list)  # file -> (path, key, message, code)
+        self._names: dict[str, list[str]] = {}
+        self._suggested: dict[tuple[str, str], list[str]] = {}
         self._verifier: dict[str, Record] = {}
 
-    def where(self, file: str, path, key: bool = False) -> tuple[int, int]:
-        loaded = self._nodes.get(file)
-        if loaded is None:
-            loaded = self._nodes[file] = load_file(self.root / file, file)
-        return loaded.where(path, key=key)
-
     def add(self, file: str, path, message: str, code: str, key: bool = False) -> None:
-        line, col = self.where(file, path, key)
-        self.problems.append(Problem(file, line, col, field_name(path), message, code))
+        self._pending[file].append((tuple(path), key, message, code))
+
+    def _locate(self) -> None:
+        for file in sorted(self._pending):
+            loaded = load_file(self.root / file, file)
+            for path, key, message, code in self._pending[file]:
+                line, col = loaded.where(path, key=key)
+                self.problems.append(Problem(file, line, col, field_name(path), message, code))
+            loaded.release()
+        self._pending.clear()
 
     def run(self) -> None:
         kinds = self.registry.kinds
         for c in self.checked:
-            if c.kind is None or not isinstance(c.data, dict):
+            if c.kind is None:
                 continue
             kind = kinds[c.kind]
             rel = PurePosixPath(c.file).relative_to(RECORDS)
-            rid = kind.record_id(c.data, rel)
-            if not isinstance(rid, str):
+            if not isinstance(c.data, dict) or (kind.id_field and not isinstance(c.data.get("id"), str)):
+                presumed = rel.stem if kind.id_field else str(rel.relative_to(PurePosixPath(*kind.folder_parts)).with_suffix(""))
+                self.broken[c.kind].setdefault(presumed, c.file)
                 continue
+            rid = kind.record_id(c.data, rel)
             first = self.ids[c.kind].get(rid)
             if first is not None:
-                self.add(c.file, ("id",), f"编号“{rid}”重复：与 {first.file} 相同；编号必须唯一", "duplicate-id")
+                self.add(c.file, ("id",), f"编号“{shown(rid)}”重复：与 {first.file} 相同；编号必须唯一", "duplicate-id")
                 continue
             self.ids[c.kind][rid] = c
             if c.valid:
@@ -92,9 +94,9 @@ class CrossChecker:
                 self._references(kind, record)
                 self._dates(kind, record)
                 if kind_name == "task":
-                    self._task(record)
+                    task_rules(self, record)
                 elif kind_name == "update":
-                    self._update(record)
+                    update_rules(self, record)
                 elif kind_name == "holiday":
                     self._holiday(record)
                 elif kind_name == "plan":
@@ -102,13 +104,15 @@ class CrossChecker:
                 elif kind_name == "unit":
                     self._verifies(record)
                     self._unit_kind(record)
+        self._unchecked()
+        self._locate()
 
     def _exists(self, kind: str, rid: str) -> bool:
         return rid in self.ids.get(kind, {})
 
     def _references(self, kind: Kind, record: Record) -> None:
         for ref in kind.references:
-            for path, value in _walk(record.data, ref.path):
+            for path, value in walk(record.data, ref.path):
                 if not isinstance(value, str):
                     continue
                 if ref.kind == "clause":
@@ -119,13 +123,37 @@ class CrossChecker:
                     raw = plan.data.get("clauses")
                     clauses = {c.get("id") for c in (raw if isinstance(raw, list) else []) if isinstance(c, dict)}
                     if value not in clauses:
-                        self.add(record.file, path, f"方案“{plan_id}”中没有编号为“{value}”的条款", "reference")
+                        self.add(record.file, path, f"方案“{shown(plan_id)}”中没有编号为“{shown(value)}”的条款", "reference")
                     continue
-                if not self._exists(ref.kind, value):
-                    target = self.registry.kinds[ref.kind]
-                    close = difflib.get_close_matches(value, list(self.ids.get(ref.kind, {})), n=1)
-                    hint = f"，是不是“{close[0]}”？" if close else f"；请先在 records/{target.folder}/ 中建立该{target.label}"
-                    self.add(record.file, path, f"{target.label}“{value}”不存在{hint}", "reference")
+                if self._exists(ref.kind, value):
+                    continue
+                if value in self.broken.get(ref.kind, {}):
+                    self._waiting[(ref.kind, value)].append(record.file)
+                    continue
+                target = self.registry.kinds[ref.kind]
+                close = self._close(ref.kind, value)
+                hint = f"，是不是“{close[0]}”？" if close else f"；请先在 records/{target.folder}/ 中建立该{target.label}"
+                self.add(record.file, path, f"{target.label}“{shown(value)}”不存在{hint}", "reference")
+
+    def _close(self, kind: str, value: str) -> list[str]:
+        """The id closest to a missing one, remembered: the same typo is often repeated in many records."""
+        key = (kind, value)
+        if key not in self._suggested:
+            names = self._names.get(kind)
+            if names is None:
+                names = self._names[kind] = list(self.ids.get(kind, {}))
+            self._suggested[key] = difflib.get_close_matches(value, names, n=1) if len(value) <= 100 else []
+        return self._suggested[key]
+
+    def _unchecked(self) -> None:
+        """One problem in each unreadable file that others refer to: how many records wait on it."""
+        for (kind, rid), files in sorted(self._waiting.items()):
+            label = self.registry.kinds[kind].label
+            others = sorted(set(files))
+            example = "、".join(others[:3]) + ("等" if len(others) > 3 else "")
+            self.add(self.broken[kind][rid], (),
+                     f"有 {len(others)} 个记录引用{label}“{shown(rid)}”（{example}），因本文件无法读取，这些引用暂未检查；修正本文件后会一并检查",
+                     "unchecked")
 
     def _dates(self, kind: Kind, record: Record) -> None:
         schema = Fields(kind.schema, self.registry.schemas)
@@ -133,83 +161,23 @@ class CrossChecker:
             # pair items of the same list element when both paths walk the same list
             star = earlier.index("*") if "*" in earlier else None
             if star is not None and later[: star + 1] == earlier[: star + 1]:
-                for item_path, item in _walk(record.data, earlier[:star] + ("*",)):
-                    self._order(record, schema, list(_walk(item, earlier[star + 1 :], item_path)),
-                                list(_walk(item, later[star + 1 :], item_path)))
+                for item_path, item in walk(record.data, earlier[:star] + ("*",)):
+                    self._order(record, schema, list(walk(item, earlier[star + 1 :], item_path)),
+                                list(walk(item, later[star + 1 :], item_path)))
             else:
-                self._order(record, schema, list(_walk(record.data, earlier)), list(_walk(record.data, later)))
+                self._order(record, schema, list(walk(record.data, earlier)), list(walk(record.data, later)))
         for path in kind.sorted_dates:
-            values = [(p, v) for p, v in _walk(record.data, path) if isinstance(v, str)]
+            values = [(p, v) for p, v in walk(record.data, path) if isinstance(v, str)]
             for (p1, v1), (p2, v2) in zip(values, values[1:]):
                 if v2 < v1:
-                    self.add(record.file, p2, f"日期 {v2} 早于上一条的 {v1}；记录应按时间顺序排列", "date-order")
+                    self.add(record.file, p2, f"日期 {shown(v2)} 早于上一条的 {shown(v1)}；记录应按时间顺序排列", "date-order")
 
     def _order(self, record: Record, schema: Fields, earlier, later) -> None:
         for p1, v1 in earlier:
             for p2, v2 in later:
                 if isinstance(v1, str) and isinstance(v2, str) and v2 < v1:
-                    msg = f"{schema.title(p2)} {v2} 早于{schema.title(p1)} {v1}"
+                    msg = f"{schema.title(p2)} {shown(v2)} 早于{schema.title(p1)} {shown(v1)}"
                     self.add(record.file, p2, msg, "date-order")
-
-    def _task(self, task: Record) -> None:
-        data = task.data
-        timing = data.get("timing") if isinstance(data.get("timing"), dict) else {}
-        due = timing.get("due") if isinstance(timing.get("due"), str) else None
-        extensions = data.get("extensions") if isinstance(data.get("extensions"), list) else []
-        for i, ext in enumerate(extensions):
-            if not isinstance(ext, dict):
-                continue
-            if timing.get("mode") != "限时":
-                self.add(task.file, ("extensions",), "只有“限时”任务可以延期", "extension", key=True)
-                break
-            requested, new_due = ext.get("requested"), ext.get("new_due")
-            if due and isinstance(requested, str) and requested >= due:
-                self.add(task.file, ("extensions", i, "requested"),
-                         f"延期申请日期 {requested} 不早于当时的完成时限 {due}；延期须在到期前申请", "extension")
-            if due and isinstance(new_due, str) and new_due <= due:
-                self.add(task.file, ("extensions", i, "new_due"),
-                         f"延期后时限 {new_due} 不晚于原时限 {due}", "extension")
-            if isinstance(new_due, str):
-                due = new_due
-        parent = data.get("parent")
-        if isinstance(parent, str):
-            if parent == task.id:
-                self.add(task.file, ("parent",), "上级任务不能是任务自己", "parent")
-            else:
-                up = self.ids.get("task", {}).get(parent)
-                if up is not None and isinstance(up.data, dict):
-                    if up.data.get("plan") != data.get("plan"):
-                        self.add(task.file, ("parent",), f"上级任务“{parent}”属于另一方案", "parent")
-                    seen = {task.id}
-                    while up is not None and isinstance(up.data, dict) and up.data.get("parent"):
-                        nxt = up.data["parent"]
-                        if nxt in seen:
-                            self.add(task.file, ("parent",), f"上级任务形成循环：{task.id} → … → {nxt}", "parent")
-                            break
-                        seen.add(nxt)
-                        up = self.ids.get("task", {}).get(nxt)
-        evidence = timing.get("evidence")
-        if isinstance(evidence, dict) and isinstance(evidence.get("kind"), str):
-            target = self.registry.kinds.get(evidence["kind"])
-            if target is None:
-                self.add(task.file, ("timing", "evidence", "kind"), f"记录类别“{evidence['kind']}”不存在", "reference")
-            else:
-                known = target.schema.get("properties", {})
-                match = evidence.get("match") if isinstance(evidence.get("match"), dict) else {}
-                for name in match:
-                    if name not in known:
-                        self.add(task.file, ("timing", "evidence", "match", name),
-                                 f"{target.label}记录没有字段“{name}”", "reference", key=True)
-
-    def _update(self, update: Record) -> None:
-        task = self.ids.get("task", {}).get(update.data.get("task"))
-        if task is None or not isinstance(task.data, dict):
-            return
-        units = {u for key in ("lead_units", "partner_units") if isinstance(task.data.get(key), list)
-                 for u in task.data[key] if isinstance(u, str)}
-        unit = update.data.get("unit")
-        if unit not in units:
-            self.add(update.file, ("unit",), f"单位“{unit}”不是任务 {task.data.get('id')} 的牵头或配合单位", "update-unit")
 
     def _holiday(self, year: Record) -> None:
         """A year's 放假安排: every date in that year, ranges apart, 调休上班日 on weekends and outside the holidays."""
@@ -254,7 +222,7 @@ class CrossChecker:
         declared = self.registry.settings.get("unit_kinds")
         kind = unit.data.get("kind")
         if declared and isinstance(kind, str) and kind not in declared:
-            self.add(unit.file, ("kind",), f"单位类别“{kind}”不在 schemas/settings.yaml 的 unit_kinds 中；可选：{'、'.join(declared)}",
+            self.add(unit.file, ("kind",), f"单位类别“{shown(kind)}”未在 schemas/settings.yaml 的“unit_kinds”中声明；可选：{'、'.join(declared)}",
                      "unit-kind")
 
     def _verifies(self, unit: Record) -> None:

@@ -13,9 +13,64 @@ from pathlib import Path, PurePosixPath
 from duban.records import privacy
 from duban.records.kinds import Kind, Registry
 from duban.records.load import Loaded, load_file
-from duban.records.problems import Problem
+from duban.records.problems import MAX_PER_FILE, Problem
+from duban.records.syntax import not_regular
+from duban.records.text import FORBIDDEN, shown
 from duban.records.validate.discover import RECORDS
 from duban.records.validate.schema import SchemaChecker
+
+SPECIFIC = {"char", "date", "path"}
+
+
+def walk(data, path: tuple[str, ...], prefix: tuple = ()):
+    """Values at a path such as ``extensions/*/approved`` with their concrete paths."""
+    if not path:
+        yield prefix, data
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from walk(item, rest, prefix + (i,))
+    elif isinstance(data, dict) and head in data and data[head] is not None:
+        yield from walk(data[head], rest, prefix + (head,))
+
+
+def outside(root: Path, under: str, value: str) -> str | None:
+    """Why ``value`` (a path from a record) does not name a file inside ``root/under``, or None when it does.
+
+    The path is resolved with symbolic links followed, so a link inside the folder that points
+    out of it is caught as well as ``..`` and absolute paths."""
+    folder = os.path.realpath(os.path.join(root, under))
+    rule = f"只能填写 {under}/ 下的相对路径，如 plan/example.md（不能以 / 开头，不能含 .. 或 \\）"
+    if not value or "\\" in value or "\x00" in value or os.path.isabs(value) or PurePosixPath(value).is_absolute():
+        return f"路径“{shown(value)}”不在 {under}/ 之内：{rule}"
+    target = os.path.realpath(os.path.join(folder, value))
+    if not (target == folder or target.startswith(folder + os.sep)):
+        via = "（经过符号链接）" if ".." not in PurePosixPath(value).parts else ""
+        return f"路径“{shown(value)}”指向 {under}/ 之外{via}：{rule}"
+    return None
+
+
+def _not_a_record(path: Path) -> tuple[str, str] | None:
+    """Why an entry under records/ is not read as a record: not a regular file, or not named ``*.yaml``."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        st = None  # the loader reports why it cannot be read
+    why = not_regular(st.st_mode) if st is not None else None
+    if why:
+        return why, "not-regular"
+    name = path.name
+    if FORBIDDEN.search(name):
+        return f"文件名“{shown(name)}”含有不可见或控制字符；请重命名", "placement"
+    if path.suffix == ".yaml":
+        return None
+    if path.suffix == ".yml":
+        return "扩展名应为 .yaml", "placement"
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return f"扩展名应为小写的 .yaml（现在是 {path.suffix}）；本文件不会被当作记录读取", "placement"
+    return "records/ 下只能放 .yaml 记录文件；本文件不是记录，不会被读取，请移走或改名", "placement"
 
 
 @dataclass
@@ -25,6 +80,7 @@ class Checked:
     data: dict | None  # None when the file could not be parsed
     valid: bool  # passed its own checks (schema, placement, personal data)
     problems: list[Problem]
+    more: int = 0  # problems found beyond the MAX_PER_FILE listed
 
 
 class FileChecker:
@@ -45,9 +101,9 @@ class FileChecker:
         rel = PurePosixPath(full[len(self._records):].replace(os.sep, "/")) if full.startswith(self._records) else None
         if rel is None:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", "记录文件必须放在 records/ 文件夹下", "placement")])
-        if path.suffix != ".yaml":
-            msg = "扩展名应为 .yaml" if path.suffix == ".yml" else "records/ 下只能放 .yaml 记录文件"
-            return Checked(file, None, None, False, [Problem(file, 1, 1, "-", msg, "placement")])
+        refused = _not_a_record(path)
+        if refused:
+            return Checked(file, None, None, False, [Problem(file, 1, 1, "-", refused[0], refused[1])])
         kind = self.registry.by_folder(rel)
         loaded = load_file(path, file)
         problems = list(loaded.problems)
@@ -56,17 +112,30 @@ class FileChecker:
             problems.append(Problem(file, 1, 1, "-", f"不在任何记录类别的文件夹中；应放在 {folders} 之一", "placement"))
             return Checked(file, None, loaded.data, False, problems)
         if loaded.data is None:
-            return Checked(file, kind.name, None, False, problems)
-        bad_dates = {(p.line, p.column) for p in problems if p.code == "date"}
-        problems.extend(
-            p for p in self.schema[kind.name].problems(loaded)
-            if not (p.code == "schema-format" and (p.line, p.column) in bad_dates)
-        )
+            return Checked(file, kind.name, None, False, problems, loaded.more)
+        problems.extend(self._paths(kind, loaded))
+        # a specific problem (a character, a date, a path) says more than the schema's pattern at the same place
+        specific = {(p.line, p.column) for p in problems if p.code in SPECIFIC}
+        schema, more = self.schema[kind.name].problems(loaded, MAX_PER_FILE)
+        problems.extend(p for p in schema
+                        if not ((p.line, p.column) in specific and p.code in ("schema-format", "schema-pattern")))
         problems.extend(self._placement(kind, rel, loaded))
         for finding in privacy.scan(loaded.data):
             problems.append(loaded.problem(finding.path, finding.message, f"privacy-{finding.kind}"))
         loaded.release()
-        return Checked(file, kind.name, loaded.data, not problems, problems)
+        more += loaded.more
+        return Checked(file, kind.name, loaded.data, not problems and not more, problems, more)
+
+    def _paths(self, kind: Kind, loaded: Loaded) -> list[Problem]:
+        """Fields naming a file (``paths`` in kinds.yaml) must stay inside their folder, links resolved."""
+        out = []
+        for field_path, under in kind.paths:
+            for at, value in walk(loaded.data, field_path):
+                if isinstance(value, str):
+                    why = outside(self.root, under, value)
+                    if why:
+                        out.append(loaded.problem(at, why, "path"))
+        return out
 
     def _placement(self, kind: Kind, rel: PurePosixPath, loaded: Loaded) -> list[Problem]:
         expected = kind.expected_stem(loaded.data)

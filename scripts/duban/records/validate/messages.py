@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from duban.records.problems import field_name
+from duban.records.text import shown
 
 TYPE_NAMES = {
     "string": "文字",
@@ -110,6 +112,12 @@ def _required(error, ctx: Context) -> Found:
             for name in error.validator_value if isinstance(inst, dict) and name not in inst]
 
 
+@lru_cache(maxsize=4096)
+def _close(word: str, known: tuple[str, ...]) -> list[str]:
+    """The closest known name (editors repeat their typos, and difflib is slow)."""
+    return difflib.get_close_matches(word, known, n=1) if len(word) <= 100 else []
+
+
 def _additional(error, ctx: Context) -> Found:
     path = tuple(error.absolute_path)
     known = list(error.schema.get("properties", {}))
@@ -117,9 +125,10 @@ def _additional(error, ctx: Context) -> Found:
     for extra in error.instance:
         if extra in known:
             continue
-        close = difflib.get_close_matches(extra, known, n=1)
+        # only the first problems of a file are listed: suggest spellings for those, not for 100,000 keys
+        close = _close(extra, tuple(known)) if len(out) < HINTS else []
         hint = f"，是不是“{close[0]}”？" if close else "；请检查拼写"
-        out.append((path + (extra,), f"未知字段“{extra}”：这类记录没有这个字段{hint}", True))
+        out.append((path + (extra,), f"未知字段“{shown(extra)}”：这类记录没有这个字段{hint}", True))
     return out
 
 
@@ -147,13 +156,13 @@ def _not(error, ctx: Context) -> Found:
 
 def _enum(error, ctx: Context) -> Found:
     choices = "、".join(str(c) for c in error.validator_value)
-    return _one(f"“{error.instance}”不是可选的值；可选：{choices}")(error, ctx)
+    return _one(f"“{shown(error.instance)}”不是可选的值；可选：{choices}")(error, ctx)
 
 
 def _type(error, ctx: Context) -> Found:
     value, inst = error.validator_value, error.instance
     wanted = value if isinstance(value, list) else [value]
-    msg = f"应为{'或'.join(TYPE_NAMES.get(w, w) for w in wanted)}，现在是{TYPE_NAMES[type_of(inst)]}“{inst}”"
+    msg = f"应为{'或'.join(TYPE_NAMES.get(w, w) for w in wanted)}，现在是{TYPE_NAMES[type_of(inst)]}“{shown(inst)}”"
     if "string" in wanted and type_of(inst) in ("integer", "boolean"):
         msg += "；请给这个值加引号"
     elif wanted == ["boolean"] and isinstance(inst, str):
@@ -163,18 +172,37 @@ def _type(error, ctx: Context) -> Found:
 
 def _pattern(error, ctx: Context) -> Found:
     desc = ctx.subschema(tuple(error.absolute_path)).get("description", "")
-    return _one(f"“{error.instance}”格式不正确" + (f"：{desc}" if desc else ""))(error, ctx)
+    return _one(f"“{shown(error.instance)}”格式不正确" + (f"：{desc}" if desc else ""))(error, ctx)
 
 
 def _format(error, ctx: Context) -> Found:
     inst = error.instance
     if error.validator_value == "date":
-        return _one(f"“{inst}”不是有效的日期（应为 YYYY-MM-DD，且日期存在）")(error, ctx)
-    return _one(f"“{inst}”格式不正确")(error, ctx)
+        return _one(f"“{shown(inst)}”不是有效的日期（应为 YYYY-MM-DD，且日期存在）")(error, ctx)
+    return _one(f"“{shown(inst)}”格式不正确")(error, ctx)
 
 
 def _fallback(error, ctx: Context) -> Found:
-    return _one(f"不符合要求（{error.message}）")(error, ctx)
+    """A keyword without its own wording: say which rule, in Chinese (jsonschema's English is never shown)."""
+    rule = RULES.get(error.validator, f"“{error.validator}”规则")
+    return _one(f"不符合{rule}的要求")(error, ctx)
+
+
+RULES = {"anyOf": "几种可选写法中任何一种", "oneOf": "几种可选写法中恰好一种", "allOf": "全部规则",
+         "if": "条件规则", "propertyNames": "字段名规则", "contains": "列表内容规则", "multipleOf": "倍数规则"}
+HINTS = 50
+
+
+def _property_names(error, ctx: Context) -> Found:
+    path, inst = tuple(error.absolute_path), error.instance
+    pattern = error.validator_value.get("pattern") if isinstance(error.validator_value, dict) else None
+    names = [k for k in inst if isinstance(k, str)] if isinstance(inst, dict) else []
+    if pattern:
+        import re
+
+        names = [k for k in names if not re.search(pattern.replace("$", r"\Z"), k)]
+    return [(path + (k,), f"名称“{shown(k)}”不符合要求：只能用小写英文字母、数字和下划线，以字母开头", True)
+            for k in names[:1]] or _one("字段名不符合要求")(error, ctx)
 
 
 MESSAGES: dict[str, Formatter] = {
@@ -183,7 +211,10 @@ MESSAGES: dict[str, Formatter] = {
     "dependentRequired": _dependent_required,
     "not": _not,
     "enum": _enum,
-    "const": lambda e, c: _one(f"应为“{e.validator_value}”")(e, c),
+    "const": lambda e, c: _one(f"应为“{shown(e.validator_value)}”")(e, c),
+    "propertyNames": _property_names,
+    "minProperties": lambda e, c: _one("至少要填写一项" if e.validator_value <= 1 else f"至少要填写 {e.validator_value} 项")(e, c),
+    "maxProperties": lambda e, c: _one(f"最多填写 {e.validator_value} 项")(e, c),
     "type": _type,
     "pattern": _pattern,
     "format": _format,
@@ -192,8 +223,8 @@ MESSAGES: dict[str, Formatter] = {
     "minItems": lambda e, c: _one(f"至少要填写 {e.validator_value} 项" if e.validator_value > 1 else "至少要填写一项")(e, c),
     "maxItems": lambda e, c: _one(f"最多填写 {e.validator_value} 项")(e, c),
     "uniqueItems": lambda e, c: _one("列表中有重复的项")(e, c),
-    "minimum": lambda e, c: _one(f"应不小于 {e.validator_value}，现在是 {e.instance}")(e, c),
-    "maximum": lambda e, c: _one(f"应不大于 {e.validator_value}，现在是 {e.instance}")(e, c),
+    "minimum": lambda e, c: _one(f"应不小于 {e.validator_value}，现在是 {shown(e.instance)}")(e, c),
+    "maximum": lambda e, c: _one(f"应不大于 {e.validator_value}，现在是 {shown(e.instance)}")(e, c),
 }
 
 
