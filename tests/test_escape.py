@@ -25,9 +25,9 @@ import pytest
 import yaml
 from conftest import ROOT
 from duban.outputs.escape import docx as docx_text
-from duban.zh import typeset
 from duban.outputs.escape import robot, terminal
 from duban.records.text import FORBIDDEN, visible
+from duban.zh import typeset
 from pymdownx.slugs import slugify
 
 PAYLOADS = yaml.safe_load((Path(__file__).parent / "hostile" / "payloads.yaml").read_text(encoding="utf-8"))
