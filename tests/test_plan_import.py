@@ -164,11 +164,20 @@ def test_without_a_terminal_a_missing_doc_number_names_its_flag_and_nothing_is_w
     assert (plan["doc_number"], plan["issuers"], plan["issue_date"]) == ("测试委办〔2024〕9号", ["甲办公室", "乙办公室"], "2024-03-02")
 
 
-def test_on_a_terminal_what_is_missing_is_asked(repo, tmp_path):
-    answers = iter(["泉测〔2024〕3号", "asked"])
-    prompter = Prompter(interactive=True, ask=lambda prompt: next(answers))
-    ws = open_workspace(repo)
-    out = import_plan(ws, plan_docx(tmp_path / "plan.docx", number=False), Options(yes=True), prompter, dt.date(2024, 3, 5))
+def test_on_a_terminal_what_is_missing_is_asked_and_the_change_confirmed(repo, tmp_path):
+    source = plan_docx(tmp_path / "plan.docx", number=False)
+    prompts: list[str] = []
+
+    def office(*answers):
+        answers = iter(answers)
+        return Prompter(interactive=True, ask=lambda prompt: prompts.append(prompt) or next(answers))
+
+    before = digest(repo)
+    out = import_plan(open_workspace(repo), source, Options(), office("泉测〔2024〕3号", "asked", "n"), dt.date(2024, 3, 5))
+    assert out.declined and digest(repo) == before
+    assert prompts[0].startswith("文号") and prompts[1].startswith("方案编号")
+    assert "方案 asked（records/plans/asked.yaml，新建）" in prompts[2] and "docs/plan/asked.md" in prompts[2]
+    out = import_plan(open_workspace(repo), source, Options(), office("泉测〔2024〕3号", "asked", "y"), dt.date(2024, 3, 5))
     assert out.ok, out.problems + [str(p) for p in out.record_problems]
     assert load_file(repo / "records/plans/asked.yaml").data["doc_number"] == "泉测〔2024〕3号"
 
