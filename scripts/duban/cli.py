@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     fm.add_argument("--check", action="store_true", help="只检查不改写：列出需要整理的文件，有则退出码为 1（供 CI 使用）")
 
     _editor_parsers(sub)
+    _plan_parsers(sub)
 
     xl = sub.add_parser("excel", help="Excel 填报表：导出给单位填写，填好后导入", description="Excel 填报表的导出和导入。")
     xsub = xl.add_subparsers(dest="excel", metavar="操作")
@@ -243,6 +244,32 @@ def _editor_parsers(sub) -> None:
 def _usage(message: str) -> int:
     print(f"用法错误：{message}", file=sys.stderr)
     return 2
+
+
+def _plan_parsers(sub) -> None:
+    pl = sub.add_parser("plan", help="工作方案：从原文导入", description="工作方案的导入。")
+    psub = pl.add_subparsers(dest="plan", metavar="操作")
+    psub.required = True
+    pi = psub.add_parser("import", help="从方案原文（.docx 或 .txt）生成方案记录、正文页面和任务分解表草稿",
+                         description="读取方案原文，按原文序号（一、（一）1.（1））生成条款编号（二（三）→ 2.3）和条文，"
+                                     "写入方案记录和带条款锚点的正文页面，并生成任务分解表草稿（Excel）。"
+                                     "已有的方案会先与原文比较：报告新增、删除和修改的条款；条款编号有变动时提出对应关系，"
+                                     "加 --apply-mapping 才改写任务的所属条款。")
+    pi.set_defaults(func=_plan_import)
+    pi.add_argument("file", type=Path, metavar="FILE", help="方案原文：.docx，或由 PDF 转换的 .txt（UTF-8 或 GBK）")
+    pi.add_argument("--id", dest="plan_id", default=None, metavar="编号",
+                    help="方案编号，用作 records/plans/ 下的文件名，如 quantai-2023-46（新方案必填；默认：文号或标题相同的已有方案）")
+    pi.add_argument("--doc-number", default=None, metavar="文号", help="文号，如 泉台委办〔2023〕46号（默认：原文中的文号）")
+    pi.add_argument("--title", default=None, metavar="标题", help="方案标题，不含书名号（默认：原文的标题）")
+    pi.add_argument("--issue-date", default=None, metavar="日期", help="成文日期，如 2023-06-07（默认：原文落款的日期）")
+    pi.add_argument("--issuer", dest="issuers", action="append", default=[], metavar="机关",
+                    help="发文机关，可重复（默认：原文落款的机关）")
+    pi.add_argument("--out-breakdown", type=Path, default=None, metavar="OUT.xlsx",
+                    help="任务分解表草稿的路径（默认：out/<方案编号>-任务分解表.xlsx）")
+    pi.add_argument("--apply-mapping", action="store_true",
+                    help="确认按文字相似度提出的条款编号对应关系，改写任务的所属条款（任务编号不变）")
+    pi.add_argument("--yes", action="store_true", help="不再确认，直接写入")
+    pi.add_argument("--no-input", action="store_true", help="不提问：原文中找不到的内容须用选项给出，否则报错（在终端中也如此）")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -385,6 +412,61 @@ def _excel_import(root: Path, args) -> int:
     for file in outcome.written:
         print(f"已写入 {file}")
     print(f"读取 {outcome.rows} 行，写入 {len(outcome.written)} 个文件，{len(outcome.unchanged)} 条已有相同记录")
+    return 0
+
+
+def _plan_import(root: Path, args) -> int:
+    from duban.edit.plan_import import Options, describe, import_plan
+    from duban.edit.plan_source import SourceError
+    from duban.edit.prompts import BadAnswer, MissingAnswer, Prompter
+    from duban.records.problems import Report
+    from duban.records.reporters import text
+
+    if not args.file.is_file():
+        print(f"用法错误：文件不存在：{args.file}", file=sys.stderr)
+        return 2
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    options = Options(args.plan_id, args.doc_number, args.title, args.issue_date, args.issuers, args.out_breakdown,
+                      args.apply_mapping, args.yes)
+    prompter = Prompter(interactive=sys.stdin.isatty() and not args.no_input)
+    try:
+        outcome = import_plan(ws, args.file, options, prompter, today_in_shanghai())
+    except SourceError as exc:
+        print(f"不能导入：{exc}", file=sys.stderr)
+        return 1
+    except (MissingAnswer, BadAnswer) as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\n已取消，未写入任何文件", file=sys.stderr)
+        return 1
+    for warning in outcome.warnings:
+        print(f"注意：{warning}")
+    for line in describe(outcome):
+        print(line)
+    if outcome.problems:
+        for problem in outcome.problems:
+            print(problem)
+        print(f"发现 {len(outcome.problems)} 个问题，未写入任何文件", file=sys.stderr)
+        return 1
+    if outcome.needs_mapping:
+        print("条款编号有变动，未写入任何文件。请核对上面的对应关系；无误后加 --apply-mapping 重新导入，"
+              "任务的所属条款将按此改写（任务编号不变）。", file=sys.stderr)
+        return 1
+    if outcome.declined:
+        print("已取消，未写入任何文件", file=sys.stderr)
+        return 1
+    if outcome.record_problems:
+        sys.stdout.write(text(Report(outcome.checked, outcome.record_problems)))
+        print("记录有问题，未写入任何文件", file=sys.stderr)
+        return 1
+    for file in outcome.written:
+        print(f"已写入 {file}")
+    for file in outcome.unchanged:
+        print(f"没有变化：{file}")
+    print(f"已写入任务分解表草稿 {outcome.breakdown}（{outcome.breakdown_rows} 行；填好后用 duban excel import 导入）")
     return 0
 
 

@@ -166,6 +166,9 @@ def _breakdown(ws: Workspace, sheet, out: Imported, planned: list[Planned]) -> N
                   "lead": list(dict.fromkeys(ids["lead"])), "partner": list(dict.fromkeys(ids["partner"])),
                   "due": due.isoformat() if due else None, "cadence": get["cadence"] or "",
                   "start": start.isoformat() if start else None, "deadline_text": get["deadline_text"]}
+        if not get["id"] and get["check"] and L.row_check(values) == get["check"] and len(out.problems) == before:
+            out.rows -= 1
+            continue  # a row of a draft breakdown (duban plan import) left as drafted: not a task
         origin = Origin(cells.name, row, cells.letters, L.TASK_FIELDS)
         if get["id"]:  # an existing task: its timing is compared, never rebuilt
             _changed_task(ws, cells, row, get, values, origin, planned, out, before)

@@ -7,6 +7,8 @@ into canonical text (a new file: header and canonical form; an existing file: th
 file's comments kept), lays them over a staged copy of the repository (hard links, in ``.duban/``),
 validates that copy, and writes the files only when the change brings no new problem. The Excel import,
 the CLI editors and (later) the intake of issue forms all end here, so the same record gets the same bytes.
+A page the records refer to (a plan's page under ``docs/``, written by ``duban plan import``) can be planned
+with them: it is staged with the records (the validator reads a plan's page) and written in the same step.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from duban import atomic
 from duban.records.kinds import Kind, Registry
 from duban.records.model import Repository, build
+from duban.records.plan_pages import DOCS, read_page
 from duban.records.problems import Problem
 from duban.records.validate import RECORDS, Record, Result, check_repository
 from duban.records.write import record_text, reformat_file
@@ -84,14 +87,15 @@ def open_workspace(root: Path | str) -> Workspace:
 
 @dataclass
 class Planned:
-    """One record to write: its kind, where, its data, the header of a new file and where the change
-    came from (an Excel row, for locating problems)."""
+    """One record to write: its kind, where, its data, the header of a new file, where the change
+    came from (an Excel row, for locating problems) and, for an existing file, a header comment it outdates."""
 
     kind: str
     path: Path
     data: dict
     header: str = ""
     origin: object = None
+    retitle: tuple[str, str] | None = None  # an existing file's header comment (old, new) that the change outdates
 
 
 @dataclass
@@ -134,35 +138,57 @@ def render(ws: Workspace, planned: list[Planned]) -> tuple[dict[str, str], list[
             if result.text is None:
                 raise EditError(f"{file} 现有内容有问题，不能修改：" + "；".join(
                     f"第 {q.line} 行 {q.message}" for q in result.problems))
-            texts[file] = result.text
+            text = result.text
+            if p.retitle and text.startswith(f"# {p.retitle[0]}\n"):
+                text = f"# {p.retitle[1]}\n" + text[len(p.retitle[0]) + 3:]
+            texts[file] = text
         else:
             texts[file] = record_text(kind, ws.registry, p.data, p.header)
     return texts, same
 
 
+def _page_file(ws: Workspace, path: Path | str) -> str:
+    """A page planned beside the records: a Markdown file under docs/."""
+    docs = (ws.root / DOCS).resolve()
+    path = Path(path)
+    path = path.resolve() if path.is_absolute() else (ws.root / path).resolve()
+    if docs not in path.parents or path.suffix != ".md":
+        raise EditError(f"页面位置不合法：{path}（应为 {DOCS}/ 下的 .md 文件）")
+    return ws.display(path)
+
+
 def _stage(ws: Workspace, texts: dict[str, str]) -> Path:
-    """A copy of records/ (hard links where possible) with the new texts laid over it."""
+    """A copy of records/ and of the pages under docs/ (hard links where possible) with the new texts laid
+    over it."""
     base = ws.root / STATE_DIR
     try:
         base.mkdir(exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix="stage-", dir=base))
     except OSError:
         stage = Path(tempfile.mkdtemp(prefix="duban-stage-"))
-    source = ws.root / RECORDS
-    for dirpath, _dirs, files in os.walk(source):
-        target = stage / RECORDS / Path(dirpath).relative_to(source)
-        target.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            try:
-                os.link(Path(dirpath) / name, target / name)
-            except OSError:
-                shutil.copy2(Path(dirpath) / name, target / name)
+    for folder, pages_only in ((RECORDS, False), (DOCS, True)):
+        source = ws.root / folder
+        for dirpath, _dirs, files in os.walk(source):
+            names = [n for n in files if n.endswith(".md")] if pages_only else files
+            if pages_only and not names:
+                continue
+            target = stage / folder / Path(dirpath).relative_to(source)
+            target.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                _link(Path(dirpath) / name, target / name)
     for file, text in texts.items():
         path = stage / file
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)  # never write through a hard link into the real file
         path.write_text(text, encoding="utf-8")
     return stage
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _key(p: Problem) -> tuple:
@@ -182,9 +208,16 @@ def check(ws: Workspace, texts: dict[str, str]) -> list[Problem]:
     return sorted(p for p in after.report.problems if _key(p) not in before)
 
 
-def apply(ws: Workspace, planned: list[Planned], write: bool = True) -> Applied:
-    """Check the planned records with the rest of the repository and write them, all or none."""
+def apply(ws: Workspace, planned: list[Planned], write: bool = True, pages: dict[str, str] | None = None) -> Applied:
+    """Check the planned records with the rest of the repository and write them, all or none. ``pages``
+    (file under docs/ -> text) are checked and written with them."""
     texts, same = render(ws, planned)
+    for file, text in (pages or {}).items():
+        file = _page_file(ws, file)
+        if read_page(ws.path(file)) == text:
+            same.append(file)
+        else:
+            texts[file] = text
     origins = {_inside(ws, p): p.origin for p in planned}
     out = Applied(unchanged=same, texts=texts, origins=origins)
     out.problems = check(ws, texts)

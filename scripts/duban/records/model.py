@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from duban.records.kinds import Kind, Registry
+from duban.records.plan_pages import clause_anchor
 from duban.records.validate import Record, Result, check_repository
 
 
@@ -26,10 +27,11 @@ class Clause:
     id: str
     label: str
     title: str
+    text: str | None = None  # the clause's own text (without its heading), as imported from the document
 
     @property
     def anchor(self) -> str:
-        return "clause-" + self.id.replace(".", "-")
+        return clause_anchor(self.id)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def _plan(r: Record) -> Plan:
         title=d["title"],
         issuers=tuple(d["issuers"]),
         issue_date=_date(d["issue_date"]),
-        clauses=tuple(Clause(c["id"], c["label"], c["title"]) for c in d["clauses"]),
+        clauses=tuple(Clause(c["id"], c["label"], c["title"], c.get("text")) for c in d["clauses"]),
         page=d.get("page"),
         file=r.file,
         supervisor=d.get("supervisor"),

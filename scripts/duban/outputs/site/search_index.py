@@ -56,10 +56,13 @@ def _jieba():
 def split_compound(word: str, singles: frozenset[str] | None = None) -> tuple[str, ...]:
     """The words inside ``word`` as a tiling of it, or ``(word,)`` when none helps.
 
-    Pieces are the dictionary words ``jieba.cut_for_search`` finds in ``word``
-    and single characters (only those in ``singles``, when given). The tiling
+    Pieces are the dictionary words ``jieba.cut_for_search`` finds in ``word``,
+    single characters (only those in ``singles``, when given), and, where a
+    character is not in ``singles``, a word with that character after it (the
+    browser still finds the word, as the piece's prefix). The tiling
     with the fewest pieces wins, ties going to the more probable one by jieba's
-    word frequencies, then to the lexically smallest.
+    word frequencies, then to the lexically smallest; pieces that are compounds
+    themselves are split the same way.
     """
     jieba = _jieba()
     n = len(word)
@@ -74,15 +77,21 @@ def split_compound(word: str, singles: frozenset[str] | None = None) -> tuple[st
         options = []
         for j in range(i + 1, n + 1):
             piece = word[i:j]
-            usable = piece in words if j - i > 1 else singles is None or piece in singles
-            if usable and best[j] is not None:
+            if j - i == 1:
+                weight = 1 if singles is None or piece in singles else None
+            else:  # a word, or a word and one character the index has no token for (军人局: found by 军人)
+                weight = 1 if piece in words else 2.5 if j - i > 2 and piece[:-1] in words else None
+            if weight is not None and best[j] is not None:
                 count, cost, rest = best[j]
-                options.append((count + 1, cost - math.log(jieba.get_FREQ(piece) or 1), (piece,) + rest))
+                options.append((count + weight, cost - math.log(jieba.get_FREQ(piece) or 1), (piece,) + rest))
         best[i] = min(options) if options else None
     if best[0] is None:
         return (word,)
     pieces = best[0][2]
-    return pieces if any(len(p) >= 2 for p in pieces[1:]) else (word,)
+    if not any(len(p) >= 2 for p in pieces[1:]):
+        return (word,)
+    # a piece that is itself a compound is split in turn (区退役军人事务局 → 区 + 退役军人 + 事务局 → … 退役 + 军人 …)
+    return tuple(inner for p in pieces for inner in (split_compound(p, singles) if len(p) >= 3 else (p,)))
 
 
 def refine_text(text: str, singles: frozenset[str] | None = None) -> str:

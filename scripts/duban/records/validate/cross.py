@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from duban.records.kinds import Kind, Registry
 from duban.records.load import load_file
+from duban.records.plan_pages import check_page
 from duban.records.problems import Problem, field_name
 from duban.records.text import shown
 from duban.records.validate.discover import RECORDS
@@ -101,11 +102,26 @@ class CrossChecker:
                     self._holiday(record)
                 elif kind_name == "plan":
                     self._plan(record)
+                    self._plan_page(record)
                 elif kind_name == "unit":
                     self._verifies(record)
                     self._unit_kind(record)
         self._unchecked()
         self._locate()
+
+    def _plan_page(self, plan: Record) -> None:
+        """The plan's page has one anchor per clause, at the end of its heading, and no other
+        (``records/plan_pages.py``); a plan without a page file is not checked."""
+        page, clauses = plan.data.get("page"), plan.data.get("clauses")
+        if not isinstance(page, str) or not isinstance(clauses, list):
+            return
+        found = check_page(self.root, page, clauses)
+        if found is None:
+            return
+        for p in found.located:
+            self.problems.append(Problem(found.file, p.line, p.column, p.field, p.message, "plan-page"))
+        for message in found.missing:
+            self.add(plan.file, ("page",), message, "plan-page")
 
     def _exists(self, kind: str, rid: str) -> bool:
         return rid in self.ids.get(kind, {})
