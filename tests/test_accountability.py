@@ -260,3 +260,17 @@ def test_removing_one_towns_meetings_changes_only_that_towns_figures(tmp_path):
     assert changed == {"dongyuan"}
     assert after["dongyuan"][3] == before["dongyuan"][3] + 2  # its own running count grew by the two weeks
     assert after["dongyuan"][2] == before["dongyuan"][2] + 2  # both within the ranking window
+
+
+def test_a_clauses_tracking_note_is_on_its_task_list_its_tasks_and_the_guide():
+    from conftest import ROOT
+
+    snap = evaluate(open_repository(ROOT), D(2024, 6, 30))
+    pages = generate(snap, ROOT / "docs")  # reads the hand-written pages, writes nothing
+    plan = pages["plan/quantai-2023-46.md"]
+    section = plan[plan.index("{#clause-2-7}"):plan.index("{#clause-2-8}")]
+    assert '!!! note "跟踪说明"' in section and "一人一策" in section
+    assert section.index("跟踪说明") < section.index("落实任务")  # before the clause's task list
+    assert "| 跟踪说明 |" in pages["tasks/T-2-7-02.md"] and "| 跟踪说明 |" not in pages["tasks/T-2-6-03.md"]
+    guide = pages["guide/index.md"]
+    assert "## 条款的跟踪说明" in guide and "(../plan/quantai-2023-46.md#clause-2-7)" in guide

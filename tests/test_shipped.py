@@ -67,3 +67,28 @@ def test_department_names_are_flagged_for_confirmation(shipped):
     kinds = Counter(u.kind for u in shipped.units.values())
     assert kinds["乡镇"] == 4
     assert all(u.unconfirmed for u in shipped.units.values() if u.kind != "乡镇")
+
+
+def test_the_units_the_plans_work_needs_exist_and_lead_their_work(shipped):
+    names = {u.id: u.name for u in shipped.units.values()}
+    assert {"mzj", "gzb", "zhj", "yzj"} <= set(names)
+    soe = shipped.tasks["T-2-4-08"]  # 国有企业领域: led by the 国资 office, the 区属国企 as partners
+    assert soe.lead_units == ("gzb",) and {"kfjt", "jtjt"} <= set(soe.partner_units)
+    assert "yzj" in shipped.tasks["T-2-6-03"].lead_units  # 寄递物流
+    assert "mzj" in shipped.tasks["T-2-7-02"].partner_units  # 救助
+    assert all(shipped.units[u].unconfirmed for u in ("mzj", "gzb", "zhj", "yzj", "jtjt"))
+
+
+def test_the_breakdown_keeps_the_plans_words(shipped):
+    roles = shipped.tasks["T-2-9-02"].measures
+    assert all(word in roles for word in ("情报员", "宣传员", "调解员", "引导员", "战斗员", "网宣网评员"))
+    online = [t for t in shipped.tasks.values() if t.clause == "2.3" and "网络涉稳舆情分析" in t.title]
+    assert len(online) == 1 and online[0].timing.mode == "长期坚持"
+    everyone = shipped.tasks["T-3-1-02"]  # 各乡镇各单位: every unit but the office that collects the reports
+    assert set(everyone.lead_units) | set(everyone.partner_units) == set(shipped.units)
+
+
+def test_person_level_clauses_say_they_are_tracked_as_task_level_work(shipped):
+    plan = shipped.plans["quantai-2023-46"]
+    note = plan.clause("2.7").tracking
+    assert note and "一人一策" in note and "任务跟踪" in note

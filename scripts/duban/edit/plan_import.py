@@ -152,6 +152,18 @@ def _record(ws: Workspace, p: Prompter, doc: PlanText, o: Options, out: Outcome)
     return data
 
 
+OFFICE_FIELDS = ("tracking",)  # what the office writes on a clause, not read from the document
+
+
+def _keep_office_fields(old: list[dict], new: list[dict], mapping: dict[str, str]) -> None:
+    """Carry the office's own clause fields over to the re-imported clauses (renumbered ones by the mapping)."""
+    by_id = {c["id"]: c for c in new}
+    for clause in old:
+        target = by_id.get(mapping.get(clause["id"], clause["id"]))
+        if target is not None:
+            target.update({k: clause[k] for k in OFFICE_FIELDS if k in clause})
+
+
 def import_plan(ws: Workspace, path: Path, o: Options, p: Prompter, today: dt.date) -> Outcome:
     """Read the document, compare it with the plan on record, then write (or say why not)."""
     doc = read_plan(Path(path))
@@ -190,6 +202,7 @@ def import_plan(ws: Workspace, path: Path, o: Options, p: Prompter, today: dt.da
             retitle = (f"任务分解表 {_label_chain(old['clauses'], before)}：{task['title']}",
                        f"任务分解表 {_label_chain(data['clauses'], after)}：{task['title']}")
             planned.append(Planned("task", ws.path(record.file), task, retitle=retitle))
+        _keep_office_fields(old["clauses"], data["clauses"], mapping)
     header = f"工作方案记录：{data['doc_number']}《{data['title']}》及其条款目录"
     planned.insert(0, Planned("plan", ws.path(out.plan_file), data, header))
     page_file = f"{DOCS}/{data['page']}"

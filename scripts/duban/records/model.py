@@ -28,6 +28,7 @@ class Clause:
     label: str
     title: str
     text: str | None = None  # the clause's own text (without its heading), as imported from the document
+    tracking: str | None = None  # the office's note on how the clause is tracked (task level only, ...)
 
     @property
     def anchor(self) -> str:
@@ -160,7 +161,7 @@ def _plan(r: Record) -> Plan:
         title=d["title"],
         issuers=tuple(d["issuers"]),
         issue_date=_date(d["issue_date"]),
-        clauses=tuple(Clause(c["id"], c["label"], c["title"], c.get("text")) for c in d["clauses"]),
+        clauses=tuple(Clause(c["id"], c["label"], c["title"], c.get("text"), c.get("tracking")) for c in d["clauses"]),
         page=d.get("page"),
         file=r.file,
         supervisor=d.get("supervisor"),

@@ -20,6 +20,7 @@ from duban.engine.snapshot import Snapshot
 from duban.engine.state import Duty, TaskState
 from duban.outputs.md import badge, cell, esc, table
 from duban.records.model import Task
+from duban.records.plan_pages import clause_anchor
 from duban.zh import ESTIMATED, cn_date, natural_key
 
 MAX_REGISTER_ROWS = 1000  # rows per register volume
@@ -135,8 +136,13 @@ class Context:
         plan = self.repo.plans.get(task.plan)
         if plan is None or not plan.page:
             return esc(self.clause_text(task))
-        anchor = "clause-" + task.clause.replace(".", "-")
-        return f"[{esc(self.clause_text(task))}]({prefix}{plan.page}#{anchor})"
+        return f"[{esc(self.clause_text(task))}]({prefix}{plan.page}#{clause_anchor(task.clause)})"
+
+    def clause_tracking(self, task: Task) -> str | None:
+        """The office's note on how the task's clause is tracked, if it wrote one."""
+        plan = self.repo.plans.get(task.plan)
+        clause = plan.clause(task.clause) if plan else None
+        return clause.tracking if clause else None
 
     def timing_text(self, task: Task) -> str:
         t = task.timing

@@ -3,16 +3,14 @@ under their clause and the plan's own figures at the top."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from duban.engine import figures
 from duban.engine.state import TaskState
 from duban.outputs.md import esc, table
 from duban.outputs.site.pages.context import Context
+from duban.records.plan_pages import HEADING
 from duban.zh import percent
-
-HEADING = re.compile(r"^(#{1,6})\s.*\{#(clause-[0-9-]+)\}\s*$")
 
 
 def plans(site: Context) -> None:
@@ -31,7 +29,11 @@ def plans(site: Context) -> None:
         out: list[str] = []
         current: str | None = None
 
+        tracking = {c.id: c.tracking for c in plan.clauses if c.tracking}
+
         def flush():
+            if current in tracking:
+                out.extend(["", '!!! note "跟踪说明"', "", f"    {esc(tracking[current])}", ""])
             if current and by_clause.get(current):
                 out.extend(["", '!!! abstract "落实任务"', ""])
                 for st in by_clause[current]:
@@ -43,7 +45,7 @@ def plans(site: Context) -> None:
             m = HEADING.match(line)
             if m:
                 flush()
-                anchor = m.group(2)
+                anchor = m.group(1)
                 current = next((c.id for c in plan.clauses if c.anchor == anchor), None)
             out.append(line)
         flush()

@@ -53,6 +53,10 @@ def task_page(site: Context, st: TaskState) -> str:
     facts = [
         ("所属方案", esc(site.repo.plans[t.plan].doc_number) if t.plan in site.repo.plans else esc(t.plan)),
         ("对应条款", site.clause_link(t, p)),
+    ]
+    if site.clause_tracking(t):
+        facts.append(("跟踪说明", esc(site.clause_tracking(t))))
+    facts += [
         ("牵头单位", site.units(t.lead_units, p)),
         ("配合单位", site.units(t.partner_units, p)),
         ("时限表述", cell(t.deadline_text)),
