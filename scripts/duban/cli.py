@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
     b.add_argument("--as-of", type=_date, default=None, metavar="日期", help="生成该日结束时的站点：只计该日及以前的记录（默认：北京时间今天）")
     b.add_argument("--workers", type=_count, default=None, help="并行进程数（默认：全部 CPU）")
+    b.add_argument("--cms-local", type=_port, nargs="?", const=8081, default=None, metavar="端口",
+                   help="后台 /admin/ 连接本机的 decap-server（npx decap-server，默认端口 8081），在检出的仓库上编辑")
 
     fm = sub.add_parser("fmt", help="把记录文件整理为规范格式（保留注释）",
                         description="按规范格式重写记录文件：字段按模式顺序排列、块状缩进、只在必要时加引号，注释保留。"
@@ -677,7 +679,8 @@ def _build(root: Path, args) -> int:
 
     today = today_in_shanghai()
     try:
-        outcome = build_site(root, args.as_of or today, site_dir=args.site_dir, workers=args.workers, today=today)
+        outcome = build_site(root, args.as_of or today, site_dir=args.site_dir, workers=args.workers, today=today,
+                             cms_local=args.cms_local)
     except SiteDirError as exc:
         return _usage(str(exc))
     _print_outcome(outcome)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from duban import __version__
 from duban.engine.snapshot import Evaluator
+from duban.outputs.site.admin import CmsConfigError, write_admin
 from duban.outputs.site.search_index import refine_site_index, split_compound
 from duban.outputs.site.sitedir import check_site_dir, swap
 from duban.records.load import digest
@@ -255,12 +256,13 @@ def _build_date(day: dt.date):
 
 
 def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers: int | None = None,
-               build_dir: Path | None = None, today: dt.date | None = None) -> BuildOutcome:
+               build_dir: Path | None = None, today: dt.date | None = None, cms_local: int | None = None) -> BuildOutcome:
     """Validate the records and, when they are clean, generate and build the site strictly.
 
     ``build_dir`` (default ``<root>/build``) receives the generated Markdown (``docs/``) and the
-    weekly report cache (``cache/``). MkDocs writes into a fresh folder beside ``site_dir``, which
-    replaces the previous site only when the build succeeded: a failed build leaves the last good
+    weekly report cache (``cache/``). The CMS admin page (``admin/``) is added when ``schemas/settings.yaml``
+    declares ``cms:`` or ``cms_local`` names the port of a local ``decap-server``. MkDocs writes into a fresh
+    folder beside ``site_dir``, which replaces the previous site only when the build succeeded: a failed build leaves the last good
     site as it was. Raises :class:`SiteDirError` when ``site_dir`` cannot be used.
     """
     from mkdocs.commands.build import build
@@ -292,7 +294,12 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
         with _build_date(as_of), taught_search(repo):
             build(config)
             refine_site_index(fresh)  # Chinese search inside compounds: duban's step, not a MkDocs hook
+        if cms_local is not None or repo.registry.settings.get("cms"):
+            write_admin(fresh, repo.registry, cms_local)
         swap(fresh, site_dir)
+    except CmsConfigError as exc:
+        problem = Problem("schemas/settings.yaml", 1, 1, "cms", f"{exc}；上一次生成的站点保持不变", "cms")
+        return BuildOutcome(Report(files=result.report.files, problems=[problem]), site_dir)
     except (MkDocsException, SystemExit) as exc:
         detail = "；".join(handler.messages) or str(exc)
         problem = Problem("mkdocs.yml", 1, 1, "-", f"MkDocs 生成站点失败：{detail}；上一次生成的站点保持不变", "mkdocs")
