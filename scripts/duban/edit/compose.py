@@ -88,6 +88,21 @@ def case_header(ws: Workspace, kind: str, data: dict) -> str:
     return f"{ws.kind(kind).label}：{data['id']}"
 
 
+def header(ws: Workspace, kind: str, data: dict) -> str:
+    """The header comment duban's writers give a new record of ``kind`` (empty for kinds they do not write,
+    or when the data lacks what the header names): what ``duban fmt`` gives a file written without one."""
+    try:
+        if kind == "update":
+            return update_header(ws, data)
+        if kind == "task":
+            return task_header(ws, data)
+        if ws.kind(kind).case is not None:
+            return case_header(ws, kind, data)
+    except (KeyError, TypeError, AttributeError):
+        return ""
+    return ""
+
+
 # ---------------------------------------------------------------- progress updates
 
 

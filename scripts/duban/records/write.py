@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urljoin
 
 from duban import atomic
@@ -295,14 +296,18 @@ class Reformatted:
     problems: list[Problem] = field(default_factory=list)
 
 
-def reformat(raw: bytes, file: str, kind: Kind | None, registry: Registry, data: dict | None = None) -> Reformatted:
+def reformat(raw: bytes, file: str, kind: Kind | None, registry: Registry, data: dict | None = None,
+             header: Callable[[dict], str] | None = None) -> Reformatted:
     """An existing record's bytes in canonical form, keeping its comments. With ``data``, the record's new
     content replaces the old while its comments stay where they belong (what the editors use to change
-    a record a person may have annotated). A file the strict loader refuses is not touched."""
+    a record a person may have annotated). ``header`` gives the header comment of a file that has none
+    (one the CMS wrote). A file the strict loader refuses is not touched."""
     loaded = load_bytes(raw, file)
     if loaded.problems or loaded.data is None:
         return Reformatted(file, None, False, list(loaded.problems))
     comments = find_comments(raw.decode("utf-8-sig"), loaded.node)
+    if header is not None and not comments.header and isinstance(loaded.data, dict):
+        comments.header = header_comment(header(loaded.data if data is None else data))
     order = kind_order(kind, registry) if kind is not None else {}
     text = dump(loaded.data if data is None else data, order, comments)
     return Reformatted(file, text, text.encode("utf-8") != raw)
@@ -312,12 +317,13 @@ def read_record(path: Path) -> bytes:
     return Path(path).read_bytes()
 
 
-def reformat_file(path: Path, file: str, kind: Kind | None, registry: Registry, data: dict | None = None) -> Reformatted:
+def reformat_file(path: Path, file: str, kind: Kind | None, registry: Registry, data: dict | None = None,
+                  header: Callable[[dict], str] | None = None) -> Reformatted:
     try:
         raw = read_record(path)
     except OSError as exc:
         return Reformatted(file, None, False, [Problem(file, 1, 1, "-", f"无法读取文件：{exc.strerror or exc}", "io")])
-    return reformat(raw, file, kind, registry, data)
+    return reformat(raw, file, kind, registry, data, header)
 
 
 def write_record(path: Path, text: str) -> Path:

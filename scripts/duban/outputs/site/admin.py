@@ -14,7 +14,6 @@ empty optional values, before Decap hands the file to its backend.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -23,13 +22,9 @@ from pathlib import Path
 import yaml
 
 from duban.atomic import write_many
+from duban.outputs.site.bundle import BundleError, bundle_files
 from duban.records.kinds import Kind, Registry
 from duban.records.write import resolve_schema
-
-BUNDLE_DIR = Path(__file__).resolve().parent / "decap"  # package.json, package-lock.json, the vendored bundle
-BUNDLE = BUNDLE_DIR / "decap-cms.js"
-BUNDLE_SUM = BUNDLE_DIR / "decap-cms.js.sha256"
-HELPER = BUNDLE_DIR / "duban-cms.js"
 
 DEFAULT_LOCAL_PORT = 8081
 
@@ -48,6 +43,7 @@ OPTIONS = 1000  # a relation's dropdown lists this many records (Decap's default
 LONG_TEXT = 200  # strings allowed longer than this get a multi-line text box
 
 BACKENDS = ("github", "forgejo", "gitea")
+NOT_IN_FORM = {"synthetic"}  # demonstration data is marked by the demo generator, never by an office
 
 
 class CmsConfigError(Exception):
@@ -185,7 +181,7 @@ def collection(kind: Kind, registry: Registry) -> dict:
         out["slug"] = template
     extra = [f for f in ("short_name", "name", "title") if f in props and f not in kind.file_fields][:1]
     out["summary"] = " ".join(f"{{{{{f}}}}}" for f in (*kind.file_fields, *extra))
-    out["fields"] = _Fields(kind, registry).fields(schema, schema.get("$id", ""))
+    out["fields"] = [f for f in _Fields(kind, registry).fields(schema, schema.get("$id", "")) if f["name"] not in NOT_IN_FORM]
     return out
 
 
@@ -265,25 +261,16 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
-def bundle_checksum() -> str:
-    """The vendored bundle's recorded SHA-256 (checked against the file: a mismatch is a broken install)."""
-    recorded = BUNDLE_SUM.read_text(encoding="utf-8").split()[0]
-    actual = hashlib.sha256(BUNDLE.read_bytes()).hexdigest()
-    if actual != recorded:
-        raise CmsConfigError(f"{BUNDLE} 的 SHA-256 与 {BUNDLE_SUM.name} 记录的不一致；请按 README 重新取得 Decap CMS 包")
-    return recorded
-
-
 def write_admin(site: Path, registry: Registry, local: int | None = None) -> Path:
     """Write ``admin/`` into a built site: index.html, config.yml, the bundle and duban's helper."""
     target = Path(site) / "admin"
-    checksum = bundle_checksum()
-    files = {
-        target / "index.html": index_html(registry, checksum).encode(),
-        target / "config.yml": config_text(registry, local).encode(),
-        target / "decap-cms.js": BUNDLE.read_bytes(),
-        target / "duban-cms.js": HELPER.read_bytes(),
-    }
+    try:
+        checksum, bundle = bundle_files()
+    except BundleError as exc:
+        raise CmsConfigError(str(exc)) from exc
+    files = {target / "index.html": index_html(registry, checksum).encode(),
+             target / "config.yml": config_text(registry, local).encode()}
+    files.update({target / name: data for name, data in bundle.items()})
     target.mkdir(parents=True, exist_ok=True)
     write_many(files)
     return target

@@ -42,10 +42,12 @@
     return missing ? null : text;
   }
 
+  // Decap's backends answer a missing file with empty data (github, gitea, forgejo) or null (decap-server);
+  // a record file is never empty.
   async function exists(impl, path) {
     try {
-      await impl.getEntry(path);
-      return true;
+      var found = await impl.getEntry(path);
+      return !!(found && found.data);
     } catch (e) {
       return false;
     }
@@ -61,10 +63,13 @@
       if (!kind.counter) {
         throw new Error("记录 " + path + " 已存在：请在列表中打开它修改，不要新建");
       }
-      for (var n = 2; n < 100; n++) {
-        path = kind.folder + "/" + base + "-" + n + ".yaml";
-        if (!(await exists(impl, path))) break;
+      var free = null;
+      for (var n = 2; n < 100 && !free; n++) {
+        var next = kind.folder + "/" + base + "-" + n + ".yaml";
+        if (!(await exists(impl, next))) free = next;
       }
+      if (!free) throw new Error("同一天的记录 " + path + " 已有 99 份，无法再新建");
+      path = free;
     }
     return Object.assign({}, dataFile, { path: path });
   }

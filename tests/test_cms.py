@@ -1,0 +1,245 @@
+"""The CMS admin page in a real Chromium against the real local backend (``decap-server`` in git mode).
+
+The vendored bundle is checked against what ``npm ci`` makes of the lock file, and the same install provides
+``decap-server``: it runs ``npm ci`` once into a cache folder keyed by the lock file (``$DUBAN_NPM_CACHE``, default
+``~/.cache/duban/npm``). Without npm (or without Chromium) the module is skipped, except under CI, where it fails.
+When ``DUBAN_SCREENSHOTS`` names a folder, the admin page and the filled form are saved there for the guide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import make_site_repo
+from conftest import unavailable as missing
+from duban.cli import main
+from duban.outputs.site import bundle
+from duban.outputs.site.build import build_site
+from test_browser import Server, browser  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.slow  # npm, a browser and a local git server: skip locally with -m "not slow"
+
+NPM_INSTALL = "install Node.js 20 and npm (`apt-get install nodejs npm`); the npm registry must be reachable once"
+DAY = dt.date(2024, 3, 31)
+TIMEOUT_MS = 20_000
+TEXT = "完成实施办法初稿，征求各成员单位意见。"
+EVIDENCE = "https://example.gov.cn/a/1"
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=测试", "-c", "user.email=test@example.invalid", *args], cwd=repo,
+                          check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def modules() -> Path:
+    """``node_modules`` of ``npm ci`` with duban's lock file, cached by the lock file's hash."""
+    npm = shutil.which("npm")
+    if npm is None:
+        missing("npm is not installed", NPM_INSTALL)
+    lock = bundle.BUNDLE_DIR / "package-lock.json"
+    key = hashlib.sha256(lock.read_bytes() + (bundle.BUNDLE_DIR / "package.json").read_bytes()).hexdigest()[:16]
+    cache = Path(os.environ.get("DUBAN_NPM_CACHE") or Path.home() / ".cache" / "duban" / "npm") / key
+    done = cache / ".complete"
+    if not done.exists():
+        if cache.exists():
+            shutil.rmtree(cache)
+        cache.mkdir(parents=True)
+        shutil.copyfile(bundle.BUNDLE_DIR / "package.json", cache / "package.json")
+        shutil.copyfile(lock, cache / "package-lock.json")
+        run = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=cache,
+                             capture_output=True, text=True, timeout=900)
+        if run.returncode != 0:
+            missing(f"npm ci failed: {run.stderr[-2000:]}", NPM_INSTALL)
+        done.write_text("ok\n")
+    return cache / "node_modules"
+
+
+def test_vendored_bundle_is_what_npm_ci_installs(modules):
+    installed = modules / "decap-cms" / "dist" / "decap-cms.js"
+    recorded = bundle.BUNDLE_SUM.read_text(encoding="utf-8").split()[0]
+    assert hashlib.sha256(installed.read_bytes()).hexdigest() == recorded
+    assert hashlib.sha256(bundle.BUNDLE.read_bytes()).hexdigest() == recorded
+    assert bundle.bundle_files()[0] == recorded
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port: int, proc: subprocess.Popen, seconds: float = 30) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"decap-server exited: {proc.stdout.read() if proc.stdout else ''}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError("decap-server did not start")
+
+
+@pytest.fixture
+def cms(tmp_path, modules):
+    """A test repository under git with decap-server (MODE=git) in it and a site built for the local backend."""
+    repo = make_site_repo(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "测试仓库")
+    port = _free_port()
+    env = {**os.environ, "MODE": "git", "PORT": str(port), "BIND_HOST": "127.0.0.1", "GIT_REPO_DIRECTORY": str(repo),
+           "LOG_LEVEL": "error"}
+    proc = subprocess.Popen([str(modules / ".bin" / "decap-server")], cwd=repo, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for(port, proc)
+        outcome = build_site(repo, DAY, site_dir=tmp_path / "site", build_dir=tmp_path / "build", today=DAY,
+                             cms_local=port)
+        assert outcome.report.ok, outcome.report.problems
+        server = Server(tmp_path / "site")
+        try:
+            yield repo, server
+        finally:
+            server.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _shots() -> Path | None:
+    folder = os.environ.get("DUBAN_SCREENSHOTS")
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)
+
+
+def _choose(page, field_id: str, text: str) -> None:
+    """Pick an option of a Decap select or relation (react-select) by typing and choosing the matching option."""
+    control = page.locator(f"#{field_id}").locator("xpath=ancestor::div[contains(@class,'-control')][1]")
+    control.click()
+    page.keyboard.type(text)
+    page.get_by_role("option", name=text, exact=False).first.click()
+
+
+def _options(page, field_id: str) -> list[str]:
+    control = page.locator(f"#{field_id}").locator("xpath=ancestor::div[contains(@class,'-control')][1]")
+    control.click()
+    page.get_by_role("option").first.wait_for()
+    names = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return names
+
+
+def _field_id(page, label: str) -> str:
+    return page.locator("label", has_text=label).first.get_attribute("for")
+
+
+def _cms_branches(repo: Path) -> list[str]:
+    return [b.strip() for b in _git(repo, "branch", "--list", "cms/*", "--format=%(refname:short)").splitlines()]
+
+
+def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, capsys):  # noqa: F811
+    repo, server = cms
+    outside: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"{e.message} {e.stack}"))
+    shots = _shots()
+    try:
+        page.goto(server.base + "admin/")
+        assert page.title() == "记录填报后台"
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("集合").first.wait_for()
+        for kind in ("工作方案", "单位", "任务", "进展情况"):
+            assert page.get_by_role("link", name=kind).count() >= 1, kind
+        if shots:
+            page.screenshot(path=str(shots / "cms-admin.png"))
+
+        page.goto(server.base + "admin/#/collections/update/new")
+        page.get_by_text("正在集合“进展情况”中编写").wait_for()
+        labels = [t.strip() for t in page.locator("form label, label").all_inner_texts()]
+        for want in ("任务编号", "报送单位", "报送日期", "所属周期 (可选)", "进展状态", "进展内容", "佐证材料 (可选)"):
+            assert want in labels, (want, labels)
+        assert "演示数据" not in " ".join(labels)
+        task, unit, date = _field_id(page, "任务编号"), _field_id(page, "报送单位"), _field_id(page, "报送日期")
+        state, text = _field_id(page, "进展状态"), _field_id(page, "进展内容")
+        assert _options(page, task) == ["T-2-1-01 制定办法", "T-2-2-01 乡镇每周召开协调会议"]
+        assert sorted(_options(page, unit)) == sorted(["甲镇（aa）", "乙局（bb）", "督查室（sup）"])
+        assert _options(page, state) == ["推进中", "已完成", "受阻"]
+
+        _choose(page, task, "T-2-1-01")
+        _choose(page, unit, "甲镇")
+        _choose(page, state, "推进中")
+        # an impossible date: the date box refuses it (stays empty), so saving stops at the required date
+        page.locator(f"#{date}").click()
+        page.keyboard.type("02302024")
+        assert page.locator(f"#{date}").input_value() == ""
+        page.locator(f"#{text}").fill(TEXT + "联系人13912345678")
+        page.get_by_role("button", name="保存").click()
+        page.get_by_text("“报送日期”是必填项").wait_for()
+        page.get_by_text("“进展内容”不满足模式：不得填写手机号码或身份证号").wait_for()
+        assert _cms_branches(repo) == []
+
+        page.locator(f"#{date}").fill("2024-03-05")
+        page.locator(f"#{text}").fill(TEXT)
+        page.get_by_role("button", name="新增佐证材料").click()
+        page.locator("input[id^='item-field']").last.fill(EVIDENCE)
+        if shots:
+            page.screenshot(path=str(shots / "cms-update-form.png"), full_page=True)
+        page.get_by_role("button", name="保存").click()
+        page.get_by_text("内容已保存").wait_for()
+    finally:
+        context.close()
+    assert outside == [], f"the admin page asked for another host: {outside}"
+
+    branches = _cms_branches(repo)
+    assert len(branches) == 1 and branches[0].startswith("cms/update/"), branches
+    changed = _git(repo, "diff", "--name-only", "main", branches[0]).split()
+    assert changed == ["records/updates/T-2-1-01/2024-03-05-aa.yaml"]
+
+    # the saved entry, on its branch: valid, and `duban fmt` makes it the bytes `duban new update` writes
+    checkout = tmp_path / "checkout"
+    _git(repo, "worktree", "add", "-q", str(checkout), branches[0])
+    monkeypatch.chdir(checkout)
+    assert main(["--root", str(checkout), "validate", "--today", DAY.isoformat()]) == 0, capsys.readouterr()
+    assert main(["--root", str(checkout), "fmt", "records/updates/T-2-1-01/2024-03-05-aa.yaml"]) == 0
+    by_cms = (checkout / changed[0]).read_bytes()
+    by_cli = _cli_update(tmp_path / "cli", monkeypatch, capsys)
+    assert by_cms == by_cli
+    assert errors == []
+
+
+def _cli_update(target: Path, monkeypatch, capsys) -> bytes:
+    repo = make_site_repo(target)
+    monkeypatch.chdir(repo)
+    code = main(["--root", str(repo), "new", "update", "T-2-1-01", "--unit", "aa", "--date", "2024-03-05",
+                 "--state", "推进中", "--text", TEXT, "--evidence", EVIDENCE, "--yes", "--no-input"])
+    assert code == 0, capsys.readouterr()
+    return (repo / "records/updates/T-2-1-01/2024-03-05-aa.yaml").read_bytes()
