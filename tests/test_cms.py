@@ -169,8 +169,9 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
             r.abort()
 
     context.route("**/*", route)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(f"{e.message} {e.stack}"))
+    errors: list[tuple[str, str]] = []
+    steps: list[str] = []  # where the page is: an error is reported with the step it happened in
+    page.on("pageerror", lambda e: errors.append((steps[-1] if steps else "", e.message)))
     shots = _shots()
     try:
         page.goto(server.base + "admin/")
@@ -202,6 +203,7 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
         page.keyboard.type("02302024")
         assert page.locator(f"#{date}").input_value() == ""
         page.locator(f"#{text}").fill(TEXT + "联系人13912345678")
+        steps.append("refused save")
         page.get_by_role("button", name="保存").click()
         page.get_by_text("“报送日期”是必填项").wait_for()
         page.get_by_text("“进展内容”不满足模式：不得填写手机号码或身份证号").wait_for()
@@ -213,6 +215,7 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
         page.locator("input[id^='item-field']").last.fill(EVIDENCE)
         if shots:
             page.screenshot(path=str(shots / "cms-update-form.png"), full_page=True)
+        steps.append("save")
         page.get_by_role("button", name="保存").click()
         page.get_by_text("内容已保存").wait_for()
     finally:
@@ -233,7 +236,9 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
     by_cms = (checkout / changed[0]).read_bytes()
     by_cli = _cli_update(tmp_path / "cli", monkeypatch, capsys)
     assert by_cms == by_cli
-    assert errors == []
+    # Decap rejects a save it refuses with no reason (persistEntry's `return Promise.reject()`), which the page
+    # reports as an uncaught "undefined"; any other error fails
+    assert [e for e in errors if e != ("refused save", "undefined")] == []
 
 
 def _cli_update(target: Path, monkeypatch, capsys) -> bytes:
