@@ -229,7 +229,7 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
 
     # the saved entry, on its branch: valid, and `duban fmt` makes it the bytes `duban new update` writes
     checkout = tmp_path / "checkout"
-    _git(repo, "worktree", "add", "-q", str(checkout), branches[0])
+    _git(tmp_path, "clone", "-q", "--branch", branches[0], str(repo), str(checkout))  # decap-server owns repo's tree
     monkeypatch.chdir(checkout)
     assert main(["--root", str(checkout), "validate", "--today", DAY.isoformat()]) == 0, capsys.readouterr()
     assert main(["--root", str(checkout), "fmt", "records/updates/T-2-1-01/2024-03-05-aa.yaml"]) == 0
