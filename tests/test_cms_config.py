@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import ROOT
 from duban.cli import main
-from duban.outputs.site import admin
+from duban.outputs.site import admin, bundle
 from duban.records.kinds import KindsError, load_registry
 from test_toy_kind import add_toy_kind
 
@@ -213,3 +213,29 @@ def test_a_decap_written_task_keeps_its_values_and_gets_the_editors_header(cli, 
     assert "measures: A long line with spaces that goes on and on beyond eighty characters so that we see" in text
     assert 'clause: "2.1"' in text and 'note: "yes"' in text
     assert cli("fmt", "--check", "records/tasks/T-2-1-01.yaml")[0] == 0
+
+
+# ---------------------------------------------------------------- the page and the vendored bundle
+
+
+def test_the_admin_page_loads_the_vendored_bundle_only(tmp_path):
+    registry = load_registry(ROOT / "schemas")
+    target = admin.write_admin(tmp_path / "site", registry, local=8081)
+    assert sorted(p.name for p in target.iterdir()) == ["config.yml", "decap-cms.js", "duban-cms.js", "index.html"]
+    page = (target / "index.html").read_text(encoding="utf-8")
+    assert "<title>记录填报后台</title>" in page and '<html lang="zh-CN">' in page
+    assert re.findall(r'<script src="([^"]+)"', page) == [f"decap-cms.js?v={bundle.recorded_checksum()[:12]}",
+                                                         "duban-cms.js"]
+    assert "http" not in page
+    assert (target / "decap-cms.js").read_bytes() == bundle.BUNDLE.read_bytes()
+    assert yaml.safe_load((target / "config.yml").read_text(encoding="utf-8"))["local_backend"]["url"] == \
+        "http://127.0.0.1:8081/api/v1"
+
+
+def test_a_bundle_that_is_not_the_recorded_one_is_refused(tmp_path, monkeypatch):
+    changed = tmp_path / "decap-cms.js"
+    changed.write_bytes(bundle.BUNDLE.read_bytes() + b"\n")
+    monkeypatch.setattr(bundle, "BUNDLE", changed)
+    with pytest.raises(admin.CmsConfigError, match="SHA-256 与 decap-cms.js.sha256 记录的不一致"):
+        admin.write_admin(tmp_path / "site", load_registry(ROOT / "schemas"))
+    assert not (tmp_path / "site" / "admin" / "index.html").exists()

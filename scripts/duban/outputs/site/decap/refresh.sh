@@ -12,7 +12,5 @@ cp "$here/package.json" "$here/package-lock.json" "$tmp/"
 dist="$tmp/node_modules/decap-cms/dist"
 version=$(node -p "require('$tmp/node_modules/decap-cms/package.json').version")
 cp "$dist/decap-cms.js" "$dist/decap-cms.js.LICENSE.txt" "$here/"
-sum=$(sha256sum "$here/decap-cms.js" | cut -d' ' -f1)
-printf '%s  decap-cms.js (decap-cms %s, dist/decap-cms.js of npm ci with package-lock.json)\n' "$sum" "$version" \
-  > "$here/decap-cms.js.sha256"
-echo "decap-cms $version: $sum"
+(cd "$here" && sha256sum decap-cms.js > decap-cms.js.sha256 && sha256sum -c decap-cms.js.sha256)
+echo "decap-cms $version: $(cut -d' ' -f1 "$here/decap-cms.js.sha256")"
