@@ -182,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--as-of", type=_date, default=None, metavar="日期", help="固定统计截至日期（默认：每次生成时取北京时间今天）")
     sv.add_argument("--site-dir", type=Path, default=None, help="站点输出目录（默认：site/）")
     sv.add_argument("--workers", type=_count, default=None, help="并行进程数（默认：全部 CPU）")
+    sv.add_argument("--cms-local", type=_port, nargs="?", const=8081, default=None, metavar="端口",
+                    help="后台 /admin/ 连接本机的 decap-server（默认端口 8081）")
     return parser
 
 
@@ -664,7 +666,8 @@ def _serve(root: Path, args) -> int:
     try:
         serve(root, args.site_dir or root / "site", args.host, args.port,
               lambda: args.as_of or today_in_shanghai(), args.workers,
-              lambda outcome: _print_outcome(outcome, serving=True), lambda message: print(message, flush=True))
+              lambda outcome: _print_outcome(outcome, serving=True), lambda message: print(message, flush=True),
+              cms_local=args.cms_local)
     except OSError as exc:
         from duban.records.syntax import os_error_text
 

@@ -39,10 +39,11 @@ def sources_state(root: Path) -> tuple:
     return tuple(sorted(entries))
 
 
-def rebuild(root: Path, site_dir: Path, as_of: dt.date, workers: int | None) -> BuildOutcome:
+def rebuild(root: Path, site_dir: Path, as_of: dt.date, workers: int | None,
+            cms_local: int | None = None) -> BuildOutcome:
     """Build the site; ``build_site`` swaps it in only when the build succeeded, so the server never shows a
     half-built site and invalid records leave the last good one up."""
-    return build_site(root, as_of, site_dir=site_dir, workers=workers)
+    return build_site(root, as_of, site_dir=site_dir, workers=workers, cms_local=cms_local)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -52,13 +53,13 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 def serve(root: Path, site_dir: Path, host: str, port: int, as_of: Callable[[], dt.date], workers: int | None,
           report: Callable[[BuildOutcome], None], say: Callable[[str], None], interval: float = 1.0,
-          stop: threading.Event | None = None) -> None:
+          stop: threading.Event | None = None, cms_local: int | None = None) -> None:
     """Serve until interrupted (or ``stop`` is set), rebuilding on changes.
 
     ``report`` receives every build's outcome and ``say`` every other message; nothing here prints.
     """
     stop = stop or threading.Event()
-    report(rebuild(root, site_dir, as_of(), workers))
+    report(rebuild(root, site_dir, as_of(), workers, cms_local))
     site_dir.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(_Quiet, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer((host, port), handler)
@@ -72,7 +73,7 @@ def serve(root: Path, site_dir: Path, host: str, port: int, as_of: Callable[[], 
             if now != seen:
                 seen = now
                 say("检测到修改，正在重新生成……")
-                report(rebuild(root, site_dir, as_of(), workers))
+                report(rebuild(root, site_dir, as_of(), workers, cms_local))
     except KeyboardInterrupt:
         pass
     finally:
