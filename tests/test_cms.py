@@ -258,3 +258,47 @@ def _cli_update(target: Path, monkeypatch, capsys) -> bytes:
                  "--state", "推进中", "--text", TEXT, "--evidence", EVIDENCE, "--yes", "--no-input"])
     assert code == 0, capsys.readouterr()
     return (repo / "records/updates/T-2-1-01/2024-03-05-aa.yaml").read_bytes()
+
+
+BACKENDS = {
+    "github": ("cms:\n  backend: github\n  repo: pingan/duban\n  base_url: https://auth.example.gov.cn\n", "使用 GitHub 登录"),
+    "forgejo": ("cms:\n  backend: forgejo\n  repo: pingan/duban\n  api_root: https://git.example.gov.cn/api/v1\n"
+                "  app_id: duban-cms\n", "使用 Forgejo 登录"),  # a phrase duban-cms.js supplies
+    "gitea": ("cms:\n  backend: gitea\n  repo: pingan/duban\n  base_url: https://gitea.example.gov.cn\n"
+              "  api_root: https://gitea.example.gov.cn/api/v1\n  app_id: duban-cms\n", "使用 Gitea 登录"),
+}
+
+
+@pytest.mark.parametrize("name", list(BACKENDS))
+def test_each_backend_config_is_accepted_by_decap(name, tmp_path, browser):  # noqa: F811
+    """Decap checks its config against its own schema when the page loads: the config duban generates for each
+    backend must load to the login page (in Chinese), asking nothing of another host before the editor logs in."""
+    from duban.outputs.site.admin import write_admin
+    from duban.records.kinds import load_registry
+
+    repo = make_site_repo(tmp_path / "repo")
+    settings, button = BACKENDS[name]
+    with open(repo / "schemas/settings.yaml", "a", encoding="utf-8") as f:
+        f.write(settings)
+    write_admin(tmp_path / "site", load_registry(repo / "schemas"))
+    server = Server(tmp_path / "site")
+    outside: list[str] = []
+    context = browser.new_context(locale="zh-CN")
+    try:
+        def route(r):
+            if urlsplit(r.request.url).hostname in ("127.0.0.1", "localhost"):
+                r.continue_()
+            else:
+                outside.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(server.base + "admin/")
+        page.get_by_role("button", name=button).first.wait_for()
+        assert "配置错误" not in page.inner_text("body") and "Config Errors" not in page.inner_text("body")
+    finally:
+        context.close()
+        server.close()
+    assert outside == []
