@@ -102,7 +102,8 @@ def test_a_new_kind_gets_a_collection_without_code(repo):
 
 
 @pytest.mark.parametrize("text", ["联系电话13912345678", "电话 139 1234 5678", "１３９１２３４５６７８",
-                                  "身份证11010519491231002X", "旧证号110105491231002"])
+                                  "身份证11010519491231002X", "旧证号110105491231002",
+                                  "第一段。\n第二段：请联系 138-1234-5678"])
 def test_the_privacy_pattern_refuses_personal_numbers(text):
     assert re.search(admin.PRIVACY_PATTERN, text) is None
 
