@@ -81,7 +81,7 @@ def _wait_for(port: int, proc: subprocess.Popen, seconds: float = 30) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if proc.poll() is not None:
-            raise AssertionError(f"decap-server exited: {proc.stdout.read() if proc.stdout else ''}")
+            raise AssertionError("decap-server exited (its output is in decap-server.log)")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -99,8 +99,9 @@ def cms(tmp_path, modules):
     port = _free_port()
     env = {**os.environ, "MODE": "git", "PORT": str(port), "BIND_HOST": "127.0.0.1", "GIT_REPO_DIRECTORY": str(repo),
            "LOG_LEVEL": "error"}
+    log = open(tmp_path / "decap-server.log", "w")  # a file, not a pipe nobody reads
     proc = subprocess.Popen([str(modules / ".bin" / "decap-server")], cwd=repo, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_for(port, proc)
         outcome = build_site(repo, DAY, site_dir=tmp_path / "site", build_dir=tmp_path / "build", today=DAY,
@@ -117,6 +118,8 @@ def cms(tmp_path, modules):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        log.close()
 
 
 def _shots() -> Path | None:
@@ -146,6 +149,19 @@ def _options(page, field_id: str) -> list[str]:
 
 def _field_id(page, label: str) -> str:
     return page.locator("label", has_text=label).first.get_attribute("for")
+
+
+def _wait_branches(page, repo: Path, count: int, seconds: float = 60) -> None:
+    """Wait for decap-server to have committed to ``count`` cms/ branches, waiting through the page (Playwright's sync API
+    runs the route handler, which lets the page's requests through, only while it is called)."""
+    end = time.monotonic() + seconds
+
+    def saved() -> list[str]:  # decap-server makes a branch, then commits to it
+        return [b for b in _cms_branches(repo) if _git(repo, "rev-list", "--count", f"main..{b}").strip() != "0"]
+
+    while len(saved()) < count:
+        assert time.monotonic() < end, f"decap-server committed to {saved()}, not to {count} cms/ branches"
+        page.wait_for_timeout(200)
 
 
 def _cms_branches(repo: Path) -> list[str]:
@@ -228,14 +244,32 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
         steps.append("save")
         page.get_by_role("button", name="保存").click()
         page.get_by_text("内容已保存").wait_for()
+        _wait_branches(page, repo, 1)
+
+        # another report by the same unit on the same day: duban's -2 counter, never over the first
+        steps.append("second")
+        page.goto(server.base + "admin/#/collections/update")
+        page.locator('[aria-label="创建“进展情况”类型的内容"]').click()
+        page.get_by_text("正在集合“进展情况”中编写").wait_for()
+        page.locator("label", has_text="任务编号").first.wait_for()
+        _choose(page, _field_id(page, "任务编号"), "T-2-1-01")
+        _choose(page, _field_id(page, "报送单位"), "甲镇")
+        _choose(page, _field_id(page, "进展状态"), "受阻")
+        assert _set_date(page, _field_id(page, "报送日期"), "2024-03-05") == "2024-03-05"
+        page.locator(f"#{_field_id(page, '进展内容')}").fill("征求意见时发现口径不一，需协调。")
+        page.get_by_role("button", name="保存").click()
+        _wait_branches(page, repo, 2)
     finally:
         context.close()
     assert outside == [], f"the admin page asked for another host: {outside}"
 
-    branches = _cms_branches(repo)
-    assert len(branches) == 1 and branches[0].startswith("cms/update/"), branches
+    branches = sorted(_cms_branches(repo))
+    assert len(branches) == 2 and all(b.startswith("cms/update/") for b in branches), branches
     changed = _git(repo, "diff", "--name-only", "main", branches[0]).split()
     assert changed == ["records/updates/T-2-1-01/2024-03-05-aa.yaml"]
+    second = _git(repo, "diff", "--name-only", "main", branches[1]).split()
+    assert second == ["records/updates/T-2-1-01/2024-03-05-aa-2.yaml"]
+    assert "state: 受阻" in _git(repo, "show", f"{branches[1]}:{second[0]}")
 
     # the saved entry, on its branch: valid, and `duban fmt` makes it the bytes `duban new update` writes
     checkout = tmp_path / "checkout"

@@ -95,18 +95,27 @@
     }
   }
 
+  // Decap found its (lower-cased) name taken, by a published or a not yet merged entry, when it appended -1, -2 ...
+  function decapCounter(decapPath, path) {
+    var stem = path.slice(0, -".yaml".length).toLowerCase();
+    var m = decapPath.toLowerCase().slice(0, -".yaml".length).match(/-(\d+)$/);
+    if (decapPath.toLowerCase() === path.toLowerCase() || !m) return 0;
+    return decapPath.toLowerCase().slice(0, -(".yaml".length + m[0].length)) === stem ? parseInt(m[1], 10) : 0;
+  }
+
   async function canonical(impl, collectionName, dataFile) {
     var kind = paths[collectionName];
     if (!kind || !saving || saving.collection !== collectionName) return dataFile;
     var base = stem(kind, saving.data);
     if (!base) return dataFile;
     var path = kind.folder + "/" + base + ".yaml";
-    if (await exists(impl, path)) {
+    var taken = decapCounter(dataFile.path, path);
+    if (taken || (await exists(impl, path))) {
       if (!kind.counter) {
         throw new Error("记录 " + path + " 已存在：请在列表中打开它修改，不要新建");
       }
       var free = null;
-      for (var n = 2; n < 100 && !free; n++) {
+      for (var n = Math.max(2, taken + 1); n < 100 && !free; n++) {
         var next = kind.folder + "/" + base + "-" + n + ".yaml";
         if (!(await exists(impl, next))) free = next;
       }
