@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _editor_parsers(sub)
     _plan_parsers(sub)
+    _intake_parsers(sub)
 
     xl = sub.add_parser("excel", help="Excel 填报表：导出给单位填写，填好后导入", description="Excel 填报表的导出和导入。")
     xsub = xl.add_subparsers(dest="excel", metavar="操作")
@@ -272,6 +273,24 @@ def _plan_parsers(sub) -> None:
     pi.add_argument("--no-input", action="store_true", help="不提问：原文中找不到的内容须用选项给出，否则报错（在终端中也如此）")
 
 
+def _intake_parsers(sub) -> None:
+    fo = sub.add_parser("forms", help="重新生成议题表单和 CODEOWNERS",
+                        description="按 schemas/ 和记录重新生成 .github/ISSUE_TEMPLATE/ 下的议题表单和 .github/CODEOWNERS。")
+    fo.set_defaults(func=_forms)
+    fo.add_argument("--check", action="store_true",
+                    help="只检查不写入：列出因模式或代码变化而过时的文件，有则退出码为 1（来自记录的选项不比较，供 CI 使用）")
+    it = sub.add_parser("intake", help="把提交的议题表单转为记录",
+                        description="读取议题表单的正文，生成记录并与整个仓库一起校验；通过则写入，否则按表单字段列出问题。")
+    it.set_defaults(func=_intake)
+    it.add_argument("body", type=Path, metavar="BODY_FILE", help="议题正文（Markdown 文件）")
+    it.add_argument("--form", default=None, metavar="FORM_ID", help="表单编号，如 progress（默认：按正文的“填报事项”识别）")
+    it.add_argument("--issue", type=_count, default=None, metavar="N", help="议题编号（写入输出，供工作流使用）")
+    it.add_argument("--previous", type=Path, default=None, metavar="FILE",
+                    help="议题修改前的正文：修改已提交的议题时，更新它原来生成的记录而不是新增一条")
+    it.add_argument("--masked-body", type=Path, default=None, metavar="FILE", help="正文含个人信息时，把遮盖后的正文写到此文件")
+    it.add_argument("--json", action="store_true", help="以 JSON 输出结果（供工作流读取）")
+
+
 def main(argv: list[str] | None = None) -> int:
     from duban.records.declarations import DeclarationError
     from duban.records.reporters import text
@@ -373,6 +392,69 @@ def _workspace(root: Path):
     except InvalidDeclarations as exc:
         sys.stdout.write(text(Report(0, exc.problems)))
         return None
+
+
+def _forms(root: Path, args) -> int:
+    from duban.edit.generated import generate
+
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    outcome = generate(ws, check=args.check)
+    for file in outcome.changed:
+        print(f"{'已过时' if args.check else '已生成'}：{file}")
+    for file in outcome.removed:
+        print(f"{'应删除' if args.check else '已删除'}：{file}")
+    stale = outcome.changed or outcome.removed
+    if args.check and stale:
+        print("生成的文件与 schemas/ 和代码不一致，请运行 duban forms 并提交结果", file=sys.stderr)
+        return 1
+    if not stale:
+        print("生成的文件都是最新的")
+    return 0
+
+
+def _intake(root: Path, args) -> int:
+    import json
+
+    from duban.atomic import write_text
+    from duban.edit.intake import intake, masked_body
+    from duban.records.load import read_regular
+
+    def read(path: Path) -> str | None:
+        data, why, _ = read_regular(path)
+        if data is None:
+            print(f"用法错误：无法读取 {path}：{why}", file=sys.stderr)
+            return None
+        return data.decode("utf-8", errors="replace")
+
+    body = read(args.body)
+    previous = read(args.previous) if args.previous else ""
+    if body is None or previous is None:
+        return 2
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    outcome = intake(ws, args.form, body, today_in_shanghai(), previous or None)
+    if outcome.personal and args.masked_body:
+        write_text(args.masked_body, masked_body(body))
+    if args.json:
+        print(json.dumps({"ok": outcome.ok, "issue": args.issue, "form": outcome.form.id if outcome.form else None,
+                          "record": outcome.record, "written": outcome.written, "unchanged": outcome.unchanged,
+                          "unit": outcome.unit, "team": outcome.team, "personal_data": outcome.personal,
+                          "problems": [{"field": p.label, "message": p.message} for p in outcome.problems]},
+                         ensure_ascii=False, indent=2))
+        return 0 if outcome.ok else 1
+    if not outcome.ok:
+        for problem in outcome.problems:
+            print(f"- {problem}")
+        print(f"发现 {len(outcome.problems)} 个问题，未写入任何文件", file=sys.stderr)
+        return 1
+    for file in outcome.written:
+        print(f"已写入 {file}")
+    for file in outcome.unchanged:
+        print(f"已有相同记录，未改动：{file}")
+    return 0
 
 
 def _excel_export(root: Path, args) -> int:
