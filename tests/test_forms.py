@@ -140,3 +140,15 @@ def test_many_units_become_a_text_field_listing_them(tmp_path):
     form = yaml.safe_load((repo / ".github/ISSUE_TEMPLATE/progress.yml").read_text(encoding="utf-8"))
     unit = next(e for e in form["body"] if e["id"] == "unit")
     assert unit["type"] == "input" and "单位50（z50）" in unit["attributes"]["description"]
+
+
+def test_init_writes_the_forms_of_a_new_repository(tmp_path):
+    target = tmp_path / "office"
+    proc = subprocess.run([sys.executable, "-m", "duban", "init", str(target), "--no-input"], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    form = yaml.safe_load((target / ".github/ISSUE_TEMPLATE/progress.yml").read_text(encoding="utf-8"))
+    unit = next(e for e in form["body"] if e["id"] == "unit")
+    assert unit["type"] == "input"  # no unit recorded yet: nothing to choose from
+    assert (target / ".github/workflows/intake.yml").is_file() and (target / ".github/CODEOWNERS").is_file()
+    assert duban(target, "forms", "--check").returncode == 0

@@ -441,7 +441,7 @@ def _intake(root: Path, args) -> int:
     if args.json:
         print(json.dumps({"ok": outcome.ok, "issue": args.issue, "form": outcome.form.id if outcome.form else None,
                           "record": outcome.record, "written": outcome.written, "unchanged": outcome.unchanged,
-                          "unit": outcome.unit, "team": outcome.team, "personal_data": outcome.personal,
+                          "unit": outcome.unit, "unit_name": outcome.unit_name, "team": outcome.team, "personal_data": outcome.personal,
                           "problems": [{"field": p.label, "message": p.message} for p in outcome.problems]},
                          ensure_ascii=False, indent=2))
         return 0 if outcome.ok else 1

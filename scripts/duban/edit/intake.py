@@ -61,6 +61,7 @@ class Intake:
     problems: list[Problem] = field(default_factory=list)
     personal: bool = False  # the body holds personal data (masked in masked_body)
     unit: str | None = None
+    unit_name: str | None = None
     team: str | None = None
     record: str | None = None  # the record's file, written or not
 
@@ -318,6 +319,7 @@ def intake(ws: Workspace, form_id: str | None, body: str, today: dt.date, previo
         out.problems.append(Problem(f.label if f else "", str(exc)))
         return out
     out.unit = unit
+    out.unit_name = ws.repo.unit_name(unit) if unit else None
     unit_record = ws.record("unit", out.unit) if out.unit else None
     out.team = unit_record.data.get("team") if unit_record else None
     out.record = ws.display(planned.path)
