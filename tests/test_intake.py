@@ -249,6 +249,8 @@ def test_a_dispute_registered_then_its_status_changed_and_closed(run, repo):
 
 def test_an_unknown_form_and_a_body_of_no_form(run, repo):
     code, out, _ = run(GITHUB_BODY, "--form", "nosuch")
-    assert code == 1 and "未知的表单“nosuch”" in out
+    assert code == 1 and "未知的表单（可用：progress、" in out
     code, out, _ = run("随便写的议题\n")
     assert code == 1 and "无法识别表单" in out
+    code, out, _ = run("随便写的议题，电话 139 1234 5678\n", "--json")  # no form, still never quoted
+    assert code == 1 and json.loads(out)["personal_data"] is True and "5678" not in out

@@ -291,16 +291,16 @@ def intake(ws: Workspace, form_id: str | None, body: str, today: dt.date, previo
     forms = all_forms(ws)
     form = forms.get(form_id) if form_id else detect(forms, body)
     out = Intake(form=form)
-    if form is None:
-        known = "、".join(forms)
-        out.problems.append(Problem("", f"未知的表单“{form_id}”（可用：{known}）" if form_id
-                                    else "无法识别表单：正文中没有“### 填报事项”一节"))
-        return out
-    personal = personal_fields(form, body)
+    personal = personal_fields(form, body) if form else (["表单"] if any(True for _ in scan_text(_normal(body))) else [])
     if personal:  # before anything is built, quoted or written
         out.personal = True
         out.problems.append(Problem("、".join(personal), "含有疑似身份证号码或手机号码，已遮盖；填报内容会公开发布，"
                                                         "请删除个人信息后重新编辑本议题"))
+        return out
+    if form is None:
+        known = "、".join(forms)
+        out.problems.append(Problem("", f"未知的表单（可用：{known}）" if form_id
+                                    else "无法识别表单：正文中没有“### 填报事项”一节"))
         return out
     values = sections(form, body)
     if _unconfirmed(form, values):
