@@ -254,3 +254,13 @@ def test_an_unknown_form_and_a_body_of_no_form(run, repo):
     assert code == 1 and "无法识别表单" in out
     code, out, _ = run("随便写的议题，电话 139 1234 5678\n", "--json")  # no form, still never quoted
     assert code == 1 and json.loads(out)["personal_data"] is True and "5678" not in out
+
+
+def test_hostile_values_are_refused_by_the_validators_rules_and_write_nothing(run, repo):
+    code, out, _ = run(GITHUB_BODY.replace("正在征求意见。", "正在\u202e征求意见。"))
+    assert code == 1 and "进展内容：" in out and "U+202E" in out and "\u202e" not in out
+    code, out, _ = run(GITHUB_BODY.replace("\n\nT-2-1-01\n\n", "\n\n../../../etc/passwd\n\n"))
+    assert code == 1 and "任务" in out
+    code, out, _ = run(GITHUB_BODY.replace("乙局（bb）", "乙局（bb）, 甲镇（aa）"))
+    assert code == 1 and "报送单位：" in out
+    assert updates(repo) == []

@@ -38,6 +38,8 @@ from duban.edit.forms import (
 from duban.edit.prompts import BadAnswer, Choice, MissingAnswer, Prompter, parse_date
 from duban.edit.workspace import Applied, EditError, Planned, Workspace, apply
 from duban.records.privacy import mask_text, scan_text
+from duban.records.text import first_forbidden, forbidden_message
+from duban.records.write import WriteError
 
 _CHECKBOX = re.compile(r"^\s*[-*]\s+\[([ xX])\]\s+(.*)$")
 
@@ -303,6 +305,11 @@ def intake(ws: Workspace, form_id: str | None, body: str, today: dt.date, previo
                                     else "无法识别表单：正文中没有“### 填报事项”一节"))
         return out
     values = sections(form, body)
+    hidden = [Problem(form.field(fid).label, forbidden_message(value)) for fid, value in values.items()
+              if value and first_forbidden(value)]
+    if hidden:  # what the validator refuses in every text field, named by the form's label
+        out.problems += hidden
+        return out
     if _unconfirmed(form, values):
         out.problems.append(Problem(form.field(PRIVACY_ID).label, "请勾选确认本次填报不含个人信息"))
         return out
@@ -323,7 +330,11 @@ def intake(ws: Workspace, form_id: str | None, body: str, today: dt.date, previo
     unit_record = ws.record("unit", out.unit) if out.unit else None
     out.team = unit_record.data.get("team") if unit_record else None
     out.record = ws.display(planned.path)
-    applied: Applied = apply(ws, [planned], write=write)
+    try:
+        applied: Applied = apply(ws, [planned], write=write)
+    except (EditError, WriteError) as exc:
+        out.problems.append(Problem("", str(exc)))
+        return out
     for p in applied.problems:
         f = form.by_path(p.field) if p.field not in ("", "-") else None
         out.problems.append(Problem(f.label if f else "", p.message))
