@@ -152,3 +152,15 @@ def test_init_writes_the_forms_of_a_new_repository(tmp_path):
     assert unit["type"] == "input"  # no unit recorded yet: nothing to choose from
     assert (target / ".github/workflows/intake.yml").is_file() and (target / ".github/CODEOWNERS").is_file()
     assert duban(target, "forms", "--check").returncode == 0
+
+
+def test_duban_forms_leaves_the_repository_unchanged(tmp_path):
+    """Not only --check: regenerating from the shipped records writes the very bytes committed."""
+    copy = tmp_path / "repo"
+    for folder in ("schemas", "records", ".github"):
+        shutil.copytree(ROOT / folder, copy / folder)
+    proc = duban(copy, "forms")
+    assert proc.returncode == 0 and "生成的文件都是最新的" in proc.stdout, proc.stdout
+    for path in sorted((ROOT / ".github").rglob("*")):
+        if path.is_file():
+            assert (copy / path.relative_to(ROOT)).read_bytes() == path.read_bytes(), path
