@@ -264,3 +264,26 @@ def test_hostile_values_are_refused_by_the_validators_rules_and_write_nothing(ru
     code, out, _ = run(GITHUB_BODY.replace("乙局（bb）", "乙局（bb）, 甲镇（aa）"))
     assert code == 1 and "报送单位：" in out
     assert updates(repo) == []
+
+
+def test_an_edited_extension_request_and_status_change_replace_their_entry(run, repo):
+    first = github_body("extension", repo, unit="乙局（bb）", task="T-2-1-01", requested="2024-03-20",
+                        new_due="2024-04-30", reason="需征求多个部门意见。")
+    assert run(first)[0] == 0
+    edited = first.replace("2024-04-30", "2024-05-15")
+    code, out, err = run(edited, previous=first)
+    assert code == 0, out + err
+    task = (repo / "records/tasks/T-2-1-01.yaml").read_text(encoding="utf-8")
+    assert task.count("requested:") == 1 and "new_due: 2024-05-15" in task and "2024-04-30" not in task
+    code, out, _ = run(edited.replace("2024-05-15", "2024-05-31"))  # without the earlier body: a second request
+    assert code == 1 and "尚待批准的延期申请" in out
+
+    change = github_body("case-status", repo, case="MD-aa-2024-0001", status="矛盾纠纷：调解中", date="2024-02-05")
+    dispute = repo / "records/cases/disputes/MD-aa-2024-0001.yaml"
+    history = dispute.read_text(encoding="utf-8").replace("  - {date: 2024-02-10, status: 化解}\n", "")
+    dispute.write_text(history, encoding="utf-8")
+    assert run(change)[0] == 0
+    code, out, err = run(change.replace("调解中\n", "化解\n").replace("2024-02-05", "2024-02-06"), previous=change)
+    assert code == 0, out + err
+    text = dispute.read_text(encoding="utf-8")
+    assert "调解中" not in text and text.count("status:") == 2 and "status: 化解" in text

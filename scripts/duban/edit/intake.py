@@ -15,15 +15,17 @@ number is found, nothing is built or written, the problem names only the fields 
 Editing an issue after submission updates the same record, not a second one. Records carry no issue
 number (the same update must be the same bytes whichever way it came), so the record an issue wrote is
 found from the body before the edit (``previous``, the ``changes.body.from`` of GitHub's ``edited``
-event): the record that body gives is the one the new body replaces. Before the pull request is merged the
-workflow rebuilds the issue's branch from main, so the branch always holds one record.
+event): the record that body gives is the one the new body replaces; for a change to an existing record
+(an extension request, a case's status) the entry that body added is replaced, not followed by a second.
+Before the pull request is merged the workflow rebuilds the issue's branch from main, so the branch always
+holds one record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from duban.edit import compose
 from duban.edit.fields import ask_case, unit_choices
@@ -37,6 +39,7 @@ from duban.edit.forms import (
 )
 from duban.edit.prompts import BadAnswer, Choice, MissingAnswer, Prompter, parse_date
 from duban.edit.workspace import Applied, EditError, Planned, Workspace, apply
+from duban.records.model import build as build_repository
 from duban.records.privacy import mask_text, scan_text
 from duban.records.text import first_forbidden, forbidden_message
 from duban.records.write import WriteError
@@ -277,6 +280,55 @@ def _same_record(ws: Workspace, form: Form, previous: str | None, today: dt.date
     return None
 
 
+def _before(ws: Workspace, kind: str, rid: str, data: dict) -> Workspace:
+    """The workspace with one record as it stood before an earlier submission changed it."""
+    records = dict(ws.result.records)
+    records[kind] = {**records[kind], rid: replace(records[kind][rid], data=data)}
+    result = replace(ws.result, records=records)
+    return Workspace(ws.root, result, build_repository(result))
+
+
+def _undone(ws: Workspace, form: Form, previous: str | None) -> Workspace | None:
+    """For a change to an existing record (an extension request, a case's status): when the record holds the
+    entry the body before the edit added, the workspace without it, so the edited body replaces that entry."""
+    if not previous or form.action not in ("extension", "case_status"):
+        return None
+    a = _Answers(form, sections(form, previous))
+    try:
+        if form.action == "extension":
+            task_id = a.need("task").strip()
+            record = ws.record("task", task_id)
+            data = ws.data("task", task_id)
+            entry = {"requested": a.date("requested").isoformat(), "reason": a.need("reason").strip(),
+                     "new_due": a.date("new_due").isoformat()}
+            if record is None or not data.get("extensions") or data["extensions"][-1] != entry:
+                return None
+            data["extensions"].pop()
+            if not data["extensions"]:
+                del data["extensions"]
+            return _before(ws, "task", task_id, data)
+        kind_name, how, value = status_options(ws)[a.need("status")]
+        case_id = a.need("case").strip()
+        data = ws.data(kind_name, case_id)
+        day = a.date("date").isoformat()
+        if data is None:
+            return None
+        if how == "date":
+            if data.get(value) != day:
+                return None
+            del data[value]
+        else:
+            _how, field_name = compose.closing(ws.kind(kind_name))
+            history = data.get(field_name) or []
+            note = (a.raw("note") or "").strip()
+            if not history or history[-1] != {"date": day, "status": value, **({"note": note} if note else {})}:
+                return None
+            history.pop()
+        return _before(ws, kind_name, case_id, data)
+    except (BadAnswer, KeyError, AttributeError):
+        return None
+
+
 def _replace(ws: Workspace, form: Form, planned: Planned, earlier: Planned) -> Planned:
     """The new body's record in place of the earlier one."""
     if form.action == "case":
@@ -313,7 +365,8 @@ def intake(ws: Workspace, form_id: str | None, body: str, today: dt.date, previo
     if _unconfirmed(form, values):
         out.problems.append(Problem(form.field(PRIVACY_ID).label, "请勾选确认本次填报不含个人信息"))
         return out
-    planned, unit, problems = build(ws, form, body, today)
+    base = _undone(ws, form, previous) or ws
+    planned, unit, problems = build(base, form, body, today)
     if planned is None:
         out.problems += problems
         return out
