@@ -24,6 +24,7 @@ from duban import __version__
 from duban.engine.snapshot import Evaluator
 from duban.outputs.site.search_index import refine_site_index, split_compound
 from duban.outputs.site.sitedir import check_site_dir, swap
+from duban.records.history import read_history
 from duban.records.load import digest
 from duban.records.model import Repository
 from duban.records.model import build as build_model
@@ -138,7 +139,7 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
     if links:
         raise PageOutside(links[0], "docs/ 中不能有符号链接（链接指向的内容会被发布）")
     shutil.copytree(root / "docs", stage)
-    pages = generate_pages(snapshot, root / "docs", weeks, months)
+    pages = generate_pages(snapshot, root / "docs", weeks, months, read_history(root, as_of))
     for rel, content in pages.items():
         path = inside(stage, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
