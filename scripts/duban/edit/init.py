@@ -18,7 +18,7 @@ from duban.atomic import write_bytes
 
 TEMPLATE = Path(__file__).resolve().parent / "template"
 SCHEMAS = ("common", "plan", "unit", "task", "update", "holiday", "report_note")
-WORKFLOWS = ("validate.yml", "weekly.yml")
+WORKFLOWS = tuple(sorted(p.name for p in (TEMPLATE / "workflows").glob("*.yml")))
 INSTALL_SELF = ('python -m pip install -e ".[test]"', "python -m pip install -e .")
 INSTALL_DUBAN = 'python -m pip install "${DUBAN_PACKAGE:-duban}"'  # set DUBAN_PACKAGE to a wheel or a git URL
 

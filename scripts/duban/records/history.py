@@ -127,3 +127,34 @@ def read_history(root: Path, until: dt.date | None = None, folder: str = "record
             fields = _fields(blobs.get(old), blobs.get(new)) if status in "MR" else ()
             history.by_file.setdefault(path, []).append(Change(sha, day, author, message, status, fields, pull))
     return history
+
+
+def changed_files(root: Path, base: str, folder: str = "records") -> list[tuple[str, str]] | None:
+    """What the working tree adds (A), modifies (M), deletes (D) or renames (R) under ``folder`` since ``base``;
+    None when ``base`` is not a commit of this repository."""
+    out = _git(root, "diff", "--name-status", "--no-renames", "--relative", base, "--", folder)
+    if out is None:
+        return None
+    rows = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        status, _, path = line.partition("\t")
+        rows.append((status[:1], path))
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "--", folder) or b""
+    rows += [("A", p) for p in untracked.decode("utf-8", "replace").splitlines()]
+    return sorted(rows, key=lambda r: r[1])
+
+
+def tree_at(root: Path, ref: str, dest: Path, folders: tuple[str, ...] = ("records", "schemas")) -> bool:
+    """The ``folders`` as they were at ``ref``, extracted into ``dest`` (regular files only); False when ``ref``
+    is unknown or git is missing."""
+    import io
+    import tarfile
+
+    data = _git(root, "archive", "--format=tar", ref, "--", *folders)
+    if data is None:
+        return False
+    # an archive git wrote, extracted with the "data" filter (no links out, no devices, no absolute paths); the
+    # records in it are read later through the loader like any others
+    with tarfile.TarFile(fileobj=io.BytesIO(data)) as archive:
+        archive.extractall(dest, filter="data")
+    return True
