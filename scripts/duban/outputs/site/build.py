@@ -186,6 +186,38 @@ def theme_config(root: Path, build_dir: Path) -> dict:
     return theme
 
 
+PLANS_INDEX = "plans/index.md"
+
+
+def site_nav(root: Path, repo: Repository, as_of: dt.date) -> list | None:
+    """mkdocs.yml's ``nav:`` with the entry that names ``plans/index.md`` grown into a section: 全部方案, then each
+    plan's page (in force first, in issue order, then the ended ones), so a new plan needs no edit of mkdocs.yml."""
+    from mkdocs.utils import yaml_load
+
+    with open(root / "mkdocs.yml", encoding="utf-8") as f:
+        nav = (yaml_load(f) or {}).get("nav")
+    if not nav:
+        return None
+    plans = sorted((p for p in repo.plans.values() if p.page and p.issue_date <= as_of),
+                   key=lambda p: (p.ended_by(as_of), p.issue_date, p.id))
+    entries = [{"全部方案": PLANS_INDEX}] + [
+        {p.doc_number + (f"（已{p.status}）" if p.ended_by(as_of) else ""): p.page} for p in plans]
+
+    def grow(items):
+        out = []
+        for item in items:
+            if isinstance(item, dict) and len(item) == 1:
+                (title, value), = item.items()
+                if value == PLANS_INDEX:
+                    item = {title: entries}
+                elif isinstance(value, list):
+                    item = {title: grow(value)}
+            out.append(item)
+        return out
+
+    return grow(nav)
+
+
 def search_words(repo: Repository) -> list[str]:
     """Names the Chinese search must keep whole: every unit's name, short name and aliases (住建局, 公安分局)."""
     return sorted({n for u in repo.units.values() for n in (u.name, u.short_name, *u.aliases) if len(n) >= 2})
@@ -289,7 +321,7 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
     logger.addHandler(handler)
     try:
         config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(fresh), strict=True,
-                             theme=theme_config(root, build_dir))
+                             theme=theme_config(root, build_dir), nav=site_nav(root, repo, as_of))
         with _build_date(as_of), taught_search(repo):
             build(config)
             refine_site_index(fresh)  # Chinese search inside compounds: duban's step, not a MkDocs hook
