@@ -85,4 +85,6 @@ def init_repository(target: Path | str, office: Office) -> list[Path]:
         if rel == ".ci/run":
             path.chmod(0o755)
         written.append(path)
+    for folder in ("units", "plans", "tasks", "updates"):  # where the office starts writing (git keeps no empty folder)
+        (target / "records" / folder).mkdir(parents=True, exist_ok=True)
     return written
