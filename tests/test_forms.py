@@ -91,7 +91,7 @@ def test_a_new_unit_is_not_refused_by_the_check_and_forms_lists_it(tmp_path):
     repo = make_repo(tmp_path / "repo")
     assert duban(repo, "forms").returncode == 0
     (repo / "records/units/cc.yaml").write_text("id: cc\nname: 丙镇\nkind: 乡镇\nteam: \"@office/cc\"\n", encoding="utf-8")
-    assert duban(repo, "forms", "--check").returncode == 0  # choices from records are the forms workflow's to update
+    assert duban(repo, "forms", "--check").returncode == 0  # choices from records: the publish workflow updates them
     proc = duban(repo, "forms")
     assert proc.returncode == 0 and ".github/CODEOWNERS" in proc.stdout
     assert "丙镇（cc）" in (repo / ".github/ISSUE_TEMPLATE/progress.yml").read_text(encoding="utf-8")

@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--today", type=_date, default=None, metavar="日期",
                    help="把该日当作今天（默认：北京时间今天）：晚于今天的进展和销号会被拒绝；供测试和补录核对使用")
 
+    ch = sub.add_parser("changes", help="合并请求摘要：修改了哪些记录，哪些任务和单位的状态因此变化",
+                        description="与 --base 指定的提交比较：列出 records/ 下新增、修改、删除的文件，校验的全部问题，以及按同一天计算、状态因本次修改而变化的任务和单位（修改前 → 修改后）。输出 Markdown，供合并请求的作业摘要使用。")
+    ch.set_defaults(func=_changes)
+    ch.add_argument("--base", required=True, metavar="提交", help="比较的基准：合并请求的目标分支或其提交，如 origin/main")
+    ch.add_argument("--as-of", type=_date, default=None, metavar="日期", help="按哪一天计算状态（默认：北京时间今天）")
+    ch.add_argument("--output", type=Path, default=None, metavar="文件", help="把摘要追加到该文件（如 $GITHUB_STEP_SUMMARY），默认打印")
+
     st = sub.add_parser("status", help="查看逾期和即将到期的任务", description="列出截至某日逾期、即将到期、滞报和缺报的任务，以及逾期台账数。")
     st.set_defaults(func=_status)
     st.add_argument("--as-of", type=_date, default=None, metavar="日期", help="统计截至日期 YYYY-MM-DD（默认：北京时间今天）")
@@ -550,6 +557,43 @@ def _plan_import(root: Path, args) -> int:
         print(f"没有变化：{file}")
     print(f"已写入任务分解表草稿 {outcome.breakdown}（{outcome.breakdown_rows} 行；填好后用 duban excel import 导入）")
     return 0
+
+
+def _changes(root: Path, args) -> int:
+    import tempfile
+
+    from duban.engine.compare import compare
+    from duban.engine.snapshot import evaluate
+    from duban.outputs.pr_summary import pr_summary
+    from duban.records.history import changed_files, tree_at
+    from duban.records.model import build, open_repository
+    from duban.records.validate import check_repository
+
+    files = changed_files(root, args.base)
+    if files is None:
+        return _usage(f"找不到提交“{args.base}”（或这里不是 Git 仓库）：请先 git fetch 目标分支")
+    day = args.as_of or today_in_shanghai()
+    result = check_repository(root, None, today=today_in_shanghai())
+    comparison, why = None, ""
+    if not result.ok:
+        why = "记录有问题，修正后才能计算状态变化。"
+    else:
+        with tempfile.TemporaryDirectory(prefix="duban-base-") as tmp:
+            base = Path(tmp)
+            try:
+                tree_at(root, args.base, base)
+                before = evaluate(open_repository(base), day)
+            except Exception:  # noqa: BLE001 - the base's records are not this pull request's problem
+                why = "目标分支上的记录无法读取，无法比较状态变化。"
+            else:
+                comparison = compare(before, evaluate(build(result), day))
+    summary = pr_summary(result.report, files, comparison, day, why)
+    if args.output:
+        with open(args.output, "a", encoding="utf-8") as f:
+            f.write(summary)
+    else:
+        sys.stdout.write(summary)
+    return 0 if result.ok else 1
 
 
 def _open(root: Path):

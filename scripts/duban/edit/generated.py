@@ -6,7 +6,7 @@ from the declarations (one issue form per case kind). Adding a generated file is
 Generated from the records as well as the schemas: the issue forms' unit and task choices and
 ``.github/CODEOWNERS`` (each unit's ``team`` owns its progress updates and cases; the supervising office's
 team owns the task files). ``--check`` keeps what the committed files list from the records (a pull request
-that adds a unit is not refused because the dropdowns do not list it yet: the forms workflow regenerates
+that adds a unit is not refused because the dropdowns do not list it yet: the publish workflow regenerates
 them on main after the merge) and reports everything else that differs: a schema's label, the code.
 """
 

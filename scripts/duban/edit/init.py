@@ -20,7 +20,7 @@ from duban.edit.workspace import open_workspace
 
 TEMPLATE = Path(__file__).resolve().parent / "template"
 SCHEMAS = ("common", "plan", "unit", "task", "update", "holiday", "report_note")
-WORKFLOWS = ("validate.yml", "weekly.yml", "intake.yml", "forms.yml")
+WORKFLOWS = tuple(sorted(p.name for p in (TEMPLATE / "workflows").glob("*.yml")))
 INSTALL_SELF = ('python -m pip install -e ".[test]"', "python -m pip install -e .")
 INSTALL_DUBAN = 'python -m pip install "${DUBAN_PACKAGE:-duban}"'  # set DUBAN_PACKAGE to a wheel or a git URL
 
@@ -87,5 +87,7 @@ def init_repository(target: Path | str, office: Office) -> list[Path]:
         if rel == ".ci/run":
             path.chmod(0o755)
         written.append(path)
+    for folder in ("units", "plans", "tasks", "updates"):  # where the office starts writing (git keeps no empty folder)
+        (target / "records" / folder).mkdir(parents=True, exist_ok=True)
     outcome = generate(open_workspace(target))  # the issue forms and CODEOWNERS, from what was just written
     return written + [target / rel for rel in outcome.changed]
