@@ -87,7 +87,8 @@ def init_repository(target: Path | str, office: Office) -> list[Path]:
         if rel == ".ci/run":
             path.chmod(0o755)
         written.append(path)
-    for folder in ("units", "plans", "tasks", "updates"):  # where the office starts writing (git keeps no empty folder)
-        (target / "records" / folder).mkdir(parents=True, exist_ok=True)
-    outcome = generate(open_workspace(target))  # the issue forms and CODEOWNERS, from what was just written
+    ws = open_workspace(target)
+    for kind in ("unit", "plan", "task", "update"):  # where the office starts writing (git keeps no empty folder)
+        ws.folder(kind).mkdir(parents=True, exist_ok=True)
+    outcome = generate(ws)  # the issue forms and CODEOWNERS, from what was just written
     return written + [target / rel for rel in outcome.changed]

@@ -104,8 +104,7 @@ def sections(form: Form, body: str) -> dict[str, str | None]:
 
 
 def _unfence(value: str) -> str:
-    """A textarea with ``render`` comes back fenced; duban's forms set none, but a fence around the whole
-    value is taken off."""
+    """A textarea with ``render`` comes back fenced (duban's forms set none): a fence around it is taken off."""
     m = re.fullmatch(r"(`{3,})[^\n`]*\n(.*)\n\1", value, re.S)
     return m.group(2) if m else value
 
