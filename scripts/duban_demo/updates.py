@@ -18,27 +18,30 @@ from duban_demo.common import (
 _UP = phrases("updates")
 # How long before a period's end reports are usually filed.
 _REPORT_WINDOW = _UP["report_window_days"]
-# Work done, by clause of the plan (or by a keyword of the task title).
+# Work done, by topic (chosen by the task's title, then its measures), else by clause.
 # {a} >= {b} >= 1 and {c} is small.
-_WORK = {key: tuple(texts) for key, texts in _UP["work"].items()}
-# Title keywords that pick a work list before the clause does (checked in order).
-_TITLE_KEYS = tuple(_UP["title_keys"].items())
+_TOPICS = tuple((name, tuple(v["keys"]), tuple(v["work"])) for name, v in _UP["topics"].items())
+_WORK = {name: work for name, _, work in _TOPICS}
+_WORK |= {f"clause {c}": tuple(texts) for c, texts in _UP["clauses"].items()}
+_WORK["default"] = tuple(_UP["default"])
 _PERIOD = _UP["period"]
 _TEXT = _UP["text"]
 _ENDINGS = {state: tuple(texts) for state, texts in _UP["endings"].items()}
 
 
 def work_key(task: dict) -> str:
-    """Which work sentences a task's updates use: a title keyword's, else its clause's
-    (or the nearest parent clause's), else the default ones."""
-    title = str(task.get("title") or "")
-    for word, key in _TITLE_KEYS:
-        if word in title:
-            return key
+    """Which work sentences a task's updates use: the first topic with a key in the task's
+    title, else the first with a key in its measures, else its clause's (or the nearest
+    parent clause's), else the default ones."""
+    for field in ("title", "measures"):
+        text = str(task.get(field) or "")
+        for name, keys, _ in _TOPICS:
+            if any(key in text for key in keys):
+                return name
     clause = str(task.get("clause") or "")
     while clause:
-        if clause in _WORK:
-            return clause
+        if f"clause {clause}" in _WORK:
+            return f"clause {clause}"
         clause = clause.rpartition(".")[0]
     return "default"
 
