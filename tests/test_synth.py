@@ -385,9 +385,11 @@ def test_phrase_files_load_and_ship():
     # every category carries what the builders draw from
     for category in phrases("disputes")["categories"].values():
         assert category["weight"] > 0 and category["summaries"], category
+        assert all(set(s) == {"text", "places"} and s["places"] for s in category["summaries"])
     for category in phrases("hazards")["categories"].values():
-        assert category["weight"] > 0 and category["sites"] and category["problems"], category
-        assert all(set(p) == {"description", "measures"} for p in category["problems"])
+        assert category["weight"] > 0 and category["problems"], category
+        assert all(set(p) == {"description", "measures", "sites"} and p["sites"] for p in category["problems"])
+    assert 0 <= phrases("disputes")["off_day_share"] <= 0.1 and 0 <= phrases("hazards")["off_day_share"] <= 0.1
     risks = phrases("risk_assessments")
     assert set(risks["measures"]) == {"低", "中", "高"}
     for name in ("disputes", "hazards", "risk_assessments", "meetings"):
