@@ -106,8 +106,9 @@ def add_periodic_updates(out, rng, task, cadence, units, first, last, end, stop_
 def add_deadline_updates(out, rng, task, tstart, end, unreported=False):
     """Updates of a 限时 task.
 
-    Closed (closure dated by ``end``): a few progress reports, then a final
-    已完成 from the first lead unit within ten days before the closure date.
+    Closed (closure dated by ``end``): a few progress reports (at least one from each
+    lead unit), then a final 已完成 from each lead unit within ten days before the
+    closure date.
     Open and not yet due: a report every two months or so.  Open and past due
     (these show as overdue): a few reports before the due date and one to
     three after it, the last often 受阻 and sometimes 已完成 (declared done,
@@ -133,7 +134,10 @@ def add_deadline_updates(out, rng, task, tstart, end, unreported=False):
     if closed is not None:
         final = workday_in(rng, max(tstart, closed - timedelta(days=10)), max(tstart, closed - ONE))
         final = min(final, closed, end)
-        windows = [(tstart, final - ONE, max(1, min(5, days_between(tstart, final) // 45)))]
+        # each lead unit reports its own part complete in the days before the closure
+        finals = [final] + [workday_in(rng, max(tstart, final - timedelta(days=7)), final) for _ in lead[1:]]
+        first = min(finals)
+        windows = [(tstart, first - ONE, max(1, min(5, days_between(tstart, first) // 45)))]
     elif unreported:
         return
     elif past_due:
@@ -147,15 +151,21 @@ def add_deadline_updates(out, rng, task, tstart, end, unreported=False):
         windows = [(tstart, end, max(1, min(6, days_between(tstart, end) // 60)))]
 
     days = []
-    for lo, hi, k in windows:
+    for n, (lo, hi, k) in enumerate(windows):
         if hi < lo:
             continue
+        if n == 0:
+            k = max(k, len(lead))  # every lead unit reports on its own part
         for _ in range(k):
             d = rand_date(rng, lo, hi)
             days.append(workday_in(rng, d, min(hi, d + timedelta(days=3))))
     days.sort()
+    turn = rng.randrange(len(lead))
     for i, day in enumerate(days):
-        unit = rng.choice(partners) if partners and rng.random() < 0.15 else rng.choice(lead)
+        if partners and rng.random() < 0.15:
+            unit = rng.choice(partners)
+        else:
+            unit = lead[(turn + i) % len(lead)]
         state = "推进中"
         if closed is None and i == len(days) - 1:
             r = rng.random()
@@ -171,8 +181,9 @@ def add_deadline_updates(out, rng, task, tstart, end, unreported=False):
             _update(tid, unit, day, state, _update_text(rng, key, state)),
         )
     if final is not None:
-        out.add(
-            "update",
-            f"{tid}/{final.isoformat()}-{lead[0]}",
-            _update(tid, lead[0], final, "已完成", _update_text(rng, key, "已完成")),
-        )
+        for unit, day in zip(lead, finals):
+            out.add(
+                "update",
+                f"{tid}/{day.isoformat()}-{unit}",
+                _update(tid, unit, day, "已完成", _update_text(rng, key, "已完成")),
+            )
