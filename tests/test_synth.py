@@ -371,6 +371,7 @@ def test_phrase_files_load_and_ship():
     updates = phrases("updates")
     pools = [t["work"] for t in updates["topics"].values()] + [*updates["clauses"].values(), updates["default"]]
     assert all(pools) and all(t["keys"] for t in updates["topics"].values())
+    assert all(set(t) <= {"keys", "work", "blocked"} for t in updates["topics"].values())
     for texts in pools:
         for text in texts:
             assert _fields(text) <= {"a", "b", "c"}, text

@@ -27,6 +27,8 @@ _WORK["default"] = tuple(_UP["default"])
 _PERIOD = _UP["period"]
 _TEXT = _UP["text"]
 _ENDINGS = {state: tuple(texts) for state, texts in _UP["endings"].items()}
+# A topic's own obstacles (the endings of its 受阻 reports), when it names them.
+_BLOCKED = {name: tuple(v["blocked"]) for name, v in _UP["topics"].items() if v.get("blocked")}
 
 
 def work_key(task: dict) -> str:
@@ -67,7 +69,7 @@ def _update_text(rng, key, state, cadence=None, ps=None) -> str:
     work = _work_sentence(rng, key)
     if state not in ("已完成", "受阻"):
         state = "推进中"
-    ending = rng.choice(_ENDINGS[state])
+    ending = rng.choice(_BLOCKED.get(key, _ENDINGS[state]) if state == "受阻" else _ENDINGS[state])
     return _TEXT[state].format(period=_period_phrase(cadence, ps), work=work, ending=ending)
 
 
