@@ -132,8 +132,16 @@ def test_town_meetings_are_attended_by_the_towns_own_bodies(shipped):
         assert not c.data.get("attending_units"), c.id  # units of the register are district units
         assert all(body in summary for body in ("综治中心", "派出所", "司法所", "村（社区）")), (c.id, summary)
         assert not [n for n in district_names if n in summary], (c.id, summary)
+    # the district meeting: 信访、公安、司法、法院 (as the plan says) and the departments its topics concern
     district = [c for c in shipped.cases["meeting"] if c.data["level"] == "区级"]
-    assert district and all(set(c.data.get("attending_units", ())).isdisjoint(towns) for c in district)
+    assert len(district) > 50
+    for c in district:
+        attending = set(c.data.get("attending_units", ()))
+        assert attending >= {"xfj", "gaj", "sfj", "fy"} and attending.isdisjoint(towns), c.id
+        for topic, unit in (("劳资", "rsj"), ("征地拆迁", "zrj"), ("物业", "zjj"), ("土地山林", "zrj")):
+            if topic in c.data["summary"]:
+                assert unit in attending, (c.id, topic, sorted(attending))
+        assert attending <= {"xfj", "gaj", "sfj", "fy", "rsj", "zrj", "zjj", "nyj", "mzj", "sjj"}, c.id
 
 
 # Words of a summary or description -> the places (after the town and 某) it can happen in.
