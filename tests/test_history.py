@@ -98,3 +98,12 @@ def test_one_pass_over_history_whatever_the_number_of_files(history_repo, monkey
     history = read_history(history_repo)
     assert len(history.by_file) >= 3
     assert len(calls) <= 4, calls  # rev-parse, log, the merged branches' authors, cat-file
+
+
+def test_a_squash_merge_is_credited_to_its_pull_request_not_the_issue(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "填报：records/tasks/T-2-1-01.yaml（议题 #12） (#15)", author="town-editor")
+    change = read_history(repo).of("records/tasks/T-2-1-01.yaml")[0]
+    assert (change.pull, change.author, change.status) == (15, "town-editor", "A")

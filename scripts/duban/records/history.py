@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from duban.records.load import load_bytes
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
-_PULL = re.compile(r"(?:pull request #|\(#|合并请求 ?#|!)(\d+)")
+_MERGED = re.compile(r"(?:[Pp]ull request|合并请求) #(\d+)")  # GitHub's, Gitea's and Forgejo's merge commits
+_SQUASHED = re.compile(r"\(#(\d+)\)\s*$")  # a squash merge's title ends with the pull request's number
 _RS, _US = "\x1e", "\x1f"
 
 
@@ -99,7 +100,7 @@ def read_history(root: Path, until: dt.date | None = None, folder: str = "record
         if until and day > until:
             continue
         parents = parents.split()
-        pull = _PULL.search(subject)
+        pull = _MERGED.search(subject) or _SQUASHED.search(subject)
         message = subject
         if len(parents) > 1 and body.strip():  # a merged pull request: its title is the merge commit's body
             message = body.strip().splitlines()[0]
