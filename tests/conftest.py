@@ -13,6 +13,11 @@ def make_repo(target: Path, *overlays: Path) -> Path:
     """A small repository: the shipped schemas, the base fixture records, then overlays."""
     shutil.copytree(ROOT / "schemas", target / "schemas")
     shutil.copytree(CASES / "base" / "records", target / "records")
+    return lay_over(target, *overlays)
+
+
+def lay_over(target: Path, *overlays: Path) -> Path:
+    """Copy each overlay's files over ``target`` (a case's ``expected.txt`` left out)."""
     for overlay in overlays:
         for src in overlay.rglob("*"):
             if src.is_file() and src.name != "expected.txt":
@@ -24,10 +29,10 @@ def make_repo(target: Path, *overlays: Path) -> Path:
 
 def make_site_repo(target: Path, *overlays: Path) -> Path:
     """``make_repo`` plus what MkDocs needs: docs/ and mkdocs.yml (which names no file of duban's)."""
-    repo = make_repo(target, *overlays)
+    repo = make_repo(target)
     shutil.copytree(ROOT / "docs", repo / "docs")
     shutil.copyfile(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
-    return repo
+    return lay_over(repo, *overlays)
 
 
 @pytest.fixture

@@ -426,3 +426,48 @@ def test_a_register_keeps_state_and_days_in_view_at_1366_px_and_opens_a_case(bro
         screenshot(page, "register.png")
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def two_plans(browser, tmp_path_factory):
+    """A repository tracking two plans (the test plan and an invented 优化营商环境 plan), built and served."""
+    from conftest import CASES, make_site_repo
+    from duban.outputs.site.build import build_site
+
+    repo = make_site_repo(tmp_path_factory.mktemp("two-plans") / "repo", CASES / "two-plans")
+    outcome = build_site(repo, AS_OF, today=AS_OF)
+    assert outcome.report.ok, [p.message for p in outcome.report.problems]
+    server = Server(repo / "site")
+    yield server
+    server.close()
+
+
+def test_two_plans_are_in_the_nav_and_the_plan_filter_works(browser, two_plans):
+    t = Tab(browser, two_plans)
+    try:
+        page = t.open("")
+        nav = page.locator("nav.md-nav--primary").inner_text()
+        assert "全部方案" in nav and "测试〔2024〕1号" in nav and "营商〔2024〕3号" in nav
+        page = t.open("plans/")
+        rows = page.locator("article table tbody tr").all_inner_texts()
+        assert [r.split("\t")[0] for r in rows] == ["测试〔2024〕1号", "营商〔2024〕3号"]
+        page = t.open("tasks/")
+        table = page.locator("article table").first
+        headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+        ids, plan = headers.index("编号"), headers.index("方案")
+        every = column(table, ids)
+        second = sorted(i for i in every if i.startswith("T-1-"))
+        assert len(second) == 14 and "T-2-1-01" in every
+        tools = page.locator(".duban-tools").first
+        tools.locator('select[aria-label="按方案筛选"]').select_option("营商〔2024〕3号")
+        assert sorted(column(table, ids)) == second
+        assert set(column(table, plan)) == {"营商〔2024〕3号"}
+        assert tools.locator(".duban-count").inner_text() == f"显示 14 / {len(every)} 行"
+        tools.locator('select[aria-label="按方案筛选"]').select_option("测试〔2024〕1号")
+        assert column(table, ids) and not [i for i in column(table, ids) if i.startswith("T-1-")]
+        page = t.open("plan/yingshang/")
+        assert page.locator("#clause-1-1").count() == 1
+        assert "T-1-1-01" in page.locator("article").inner_text()  # the tasks under their clause
+        assert not t.errors and not t.foreign_requests(), (t.errors, t.foreign_requests())
+    finally:
+        t.context.close()

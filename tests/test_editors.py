@@ -225,3 +225,9 @@ def test_a_case_kind_without_a_closing_step_cannot_be_verified(cli, repo):
     assert (repo / "records/cases/meetings/HY-aa-2024-03-04-2.yaml").is_file()
     code, _, err = cli("verify", "HY-aa-2024-03-04")
     assert code == 1 and "排查调处协调会议没有办结或验收环节" in err
+
+
+def test_invisible_characters_in_an_answer_are_refused_not_a_traceback(cli, repo):
+    code, _, err = cli("new", "update", "T-2-1-01", "--unit", "aa", "--date", "2024-03-01", "--text", "甲\u202e乙", "--yes")
+    assert code == 1 and "不能写入：" in err and "U+202E" in err
+    assert files(repo, "updates") == []

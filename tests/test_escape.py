@@ -223,3 +223,31 @@ def test_escape_markdown_neutralises_block_starts():
                         ("=== x", "&#61;== x"), ("2024-01-01", "2024-01-01"), ("66.7%", "66.7%")):
         assert markdown(text).startswith(shown), (text, markdown(text))
     assert re.fullmatch(r"零&lt;U\\\+200B&gt;宽", markdown("零\u200b宽"))
+
+
+def test_open_data_csv_holds_no_formula(hostile_task, snapshot):
+    """The open data is opened in Excel or WPS: a title that would start a formula gets a leading quote in the CSV,
+    and the JSON keeps the exact text."""
+    import csv
+    import json
+
+    from duban.outputs.site.pages.context import Context
+    from duban.outputs.site.pages.opendata import open_data
+
+    repo, report, task = hostile_task
+    formula = '=HYPERLINK("http://example.invalid","点击查看")'
+    raw = next(r for r in repo.raw["task"] if r["id"] == task.id)
+    saved = dict(raw)
+    raw.update(title=formula, measures="-1+2")
+    site = Context(snapshot, ROOT / "docs")
+    try:
+        open_data(site)
+    finally:
+        raw.clear()
+        raw.update(saved)
+    rows = list(csv.DictReader(io.StringIO(site.pages["data/task.csv"].lstrip("\ufeff"))))
+    row = next(r for r in rows if r["id"] == task.id)
+    assert row["title"] == "'" + formula and row["measures"] == "'-1+2"
+    assert not [v for r in rows for v in r.values() if v and v[0] in "=+-@"]
+    record = next(r for r in json.loads(site.pages["data/task.json"]) if r["id"] == task.id)
+    assert record["title"] == formula

@@ -26,7 +26,7 @@ def test_a_new_repository_validates_and_builds(tmp_path):
     config = (target / "mkdocs.yml").read_text(encoding="utf-8")
     assert "site_name: 优化营商环境督办" in config and "scripts/duban" not in config and "hooks:" not in config
     assert "duban" in (target / ".gitignore").read_text(encoding="utf-8") or "/build/" in (target / ".gitignore").read_text()
-    (target / "records/units").mkdir(parents=True)
+    assert (target / "records/units").is_dir()  # where the office starts
     (target / "records/units/town1.yaml").write_text("id: town1\nname: 一号镇\nkind: 乡镇\n", encoding="utf-8")
     (target / "records/units/bureau.yaml").write_text("id: bureau\nname: 县某局\nkind: 县直单位\n", encoding="utf-8")
     assert duban("validate", cwd=target).returncode == 0

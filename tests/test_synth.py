@@ -369,14 +369,16 @@ def test_phrase_files_load_and_ship():
 
     # templates name only the fields the code fills in (a typo would fail only when drawn)
     updates = phrases("updates")
-    for texts in updates["work"].values():
+    pools = [t["work"] for t in updates["topics"].values()] + [*updates["clauses"].values(), updates["default"]]
+    assert all(pools) and all(t["keys"] for t in updates["topics"].values())
+    assert all(set(t) <= {"keys", "work", "blocked"} for t in updates["topics"].values())
+    for texts in pools:
         for text in texts:
             assert _fields(text) <= {"a", "b", "c"}, text
     for template in [*updates["period"]["cadence"].values(), updates["period"]["other"]]:
         assert _fields(template) <= {"year", "month", "half", "quarter"}, template
     assert set(updates["text"]) == set(updates["endings"]) == {"已完成", "受阻", "推进中"}
     assert all(_fields(t) <= {"period", "work", "ending"} for t in updates["text"].values())
-    assert all(key in updates["work"] for key in updates["title_keys"].values())
     summary = phrases("meetings")["summary"]
     assert _fields(summary["item"]) == {"topic", "count"}
     assert _fields(summary["text"]) == {"lead_in", "items", "assigned"}
@@ -384,9 +386,11 @@ def test_phrase_files_load_and_ship():
     # every category carries what the builders draw from
     for category in phrases("disputes")["categories"].values():
         assert category["weight"] > 0 and category["summaries"], category
+        assert all(set(s) == {"text", "places"} and s["places"] for s in category["summaries"])
     for category in phrases("hazards")["categories"].values():
-        assert category["weight"] > 0 and category["sites"] and category["problems"], category
-        assert all(set(p) == {"description", "measures"} for p in category["problems"])
+        assert category["weight"] > 0 and category["problems"], category
+        assert all(set(p) == {"description", "measures", "sites"} and p["sites"] for p in category["problems"])
+    assert 0 <= phrases("disputes")["off_day_share"] <= 0.1 and 0 <= phrases("hazards")["off_day_share"] <= 0.1
     risks = phrases("risk_assessments")
     assert set(risks["measures"]) == {"低", "中", "高"}
     for name in ("disputes", "hazards", "risk_assessments", "meetings"):

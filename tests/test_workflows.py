@@ -12,7 +12,7 @@ from conftest import tool
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-FILES = [WORKFLOWS / "validate.yml", WORKFLOWS / "weekly.yml"]
+FILES = sorted(WORKFLOWS.glob("*.yml"))
 SHA_PIN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
 
@@ -58,14 +58,11 @@ def test_weekly_schedule_is_monday_0800_shanghai():
 def test_least_privilege(path):
     workflow = load(path)
     top = workflow.get("permissions")
-    if path.name == "weekly.yml":
-        assert top == {}, "weekly.yml 顶层权限必须为空，由各任务单独声明"
-    else:
-        assert top == {"contents": "read"}
+    assert top in ({}, {"contents": "read"}), f"{path.name} 顶层权限只能为空或只读"
     for job_id, job in workflow["jobs"].items():
         perms = job.get("permissions", top)
         assert perms not in ("write-all", "read-all"), f"{job_id} 使用了 {perms}"
-        if path.name == "weekly.yml":
+        if top == {}:
             assert isinstance(job.get("permissions"), dict), f"{job_id} 没有声明自己的权限"
 
 
@@ -118,3 +115,32 @@ def test_weekly_jobs_chain_and_nothing_is_sent_before_sign_off():
     assert len(notify) == 1 and notify[0]["continue-on-error"] is True
     assert notify[0]["env"]["DUBAN_WEBHOOK_URL"] == "${{ secrets.DUBAN_WEBHOOK_URL }}"
     assert workflow["concurrency"]["group"]
+
+
+def test_intake_runs_on_submitted_forms_and_the_body_only_reaches_scripts_through_env():
+    workflow = load(WORKFLOWS / "intake.yml")
+    assert triggers(workflow) == {"issues": {"types": ["opened", "edited"]}}
+    job = workflow["jobs"]["intake"]
+    assert job["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write"}
+    assert "### 填报事项" in job["if"]
+    text = (WORKFLOWS / "intake.yml").read_text(encoding="utf-8")
+    for ref in re.findall(r"\$\{\{[^}]*\b(?:body|title)\b[^}]*\}\}", text):  # hostile text: only in env values
+        assert ref in ("${{ github.event.issue.body }}", "${{ github.event.changes.body.from }}"), ref
+    names = [s.get("name") for s in job["steps"]]
+    masking, comment, pr = names.index("遮盖议题中的个人信息"), names.index("回复需要修改的字段"), names.index("新建或更新合并请求")
+    assert masking < comment < pr  # personal data is masked on the issue before anything else is posted
+    saved = next(s for s in job["steps"] if s.get("name") == "保存议题正文")
+    assert saved["env"] == {"BODY": "${{ github.event.issue.body }}", "PREVIOUS": "${{ github.event.changes.body.from }}"}
+    intake = next(s for s in job["steps"] if s.get("id") == "intake")
+    assert "duban intake" in intake["run"] and "--masked-body" in intake["run"] and "--previous" in intake["run"]
+    assert "duban validate" in next(s for s in job["steps"] if s.get("name") == "完整校验")["run"]
+
+
+def test_ci_checks_the_generated_files_and_main_regenerates_them():
+    validate = load(WORKFLOWS / "validate.yml")
+    assert any("duban forms --check" in s.get("run", "") for _, s in steps(validate))
+    publish = load(WORKFLOWS / "publish.yml")
+    assert "records/**" in triggers(publish)["push"]["paths"]
+    job = publish["jobs"]["forms"]
+    assert job["permissions"] == {"contents": "write"}
+    assert any("duban forms" in s.get("run", "") and "git push" in s.get("run", "") for s in job["steps"])

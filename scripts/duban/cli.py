@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--today", type=_date, default=None, metavar="日期",
                    help="把该日当作今天（默认：北京时间今天）：晚于今天的进展和销号会被拒绝；供测试和补录核对使用")
 
+    ch = sub.add_parser("changes", help="合并请求摘要：修改了哪些记录，哪些任务和单位的状态因此变化",
+                        description="与 --base 指定的提交比较：列出 records/ 下新增、修改、删除的文件，校验的全部问题，以及按同一天计算、状态因本次修改而变化的任务和单位（修改前 → 修改后）。输出 Markdown，供合并请求的作业摘要使用。")
+    ch.set_defaults(func=_changes)
+    ch.add_argument("--base", required=True, metavar="提交", help="比较的基准：合并请求的目标分支或其提交，如 origin/main")
+    ch.add_argument("--as-of", type=_date, default=None, metavar="日期", help="按哪一天计算状态（默认：北京时间今天）")
+    ch.add_argument("--output", type=Path, default=None, metavar="文件", help="把摘要追加到该文件（如 $GITHUB_STEP_SUMMARY），默认打印")
+
     st = sub.add_parser("status", help="查看逾期和即将到期的任务", description="列出截至某日逾期、即将到期、滞报和缺报的任务，以及逾期台账数。")
     st.set_defaults(func=_status)
     st.add_argument("--as-of", type=_date, default=None, metavar="日期", help="统计截至日期 YYYY-MM-DD（默认：北京时间今天）")
@@ -161,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _editor_parsers(sub)
     _plan_parsers(sub)
+    _intake_parsers(sub)
 
     xl = sub.add_parser("excel", help="Excel 填报表：导出给单位填写，填好后导入", description="Excel 填报表的导出和导入。")
     xsub = xl.add_subparsers(dest="excel", metavar="操作")
@@ -276,6 +284,24 @@ def _plan_parsers(sub) -> None:
     pi.add_argument("--no-input", action="store_true", help="不提问：原文中找不到的内容须用选项给出，否则报错（在终端中也如此）")
 
 
+def _intake_parsers(sub) -> None:
+    fo = sub.add_parser("forms", help="重新生成议题表单和 CODEOWNERS",
+                        description="按 schemas/ 和记录重新生成 .github/ISSUE_TEMPLATE/ 下的议题表单和 .github/CODEOWNERS。")
+    fo.set_defaults(func=_forms)
+    fo.add_argument("--check", action="store_true",
+                    help="只检查不写入：列出因模式或代码变化而过时的文件，有则退出码为 1（来自记录的选项不比较，供 CI 使用）")
+    it = sub.add_parser("intake", help="把提交的议题表单转为记录",
+                        description="读取议题表单的正文，生成记录并与整个仓库一起校验；通过则写入，否则按表单字段列出问题。")
+    it.set_defaults(func=_intake)
+    it.add_argument("body", type=Path, metavar="BODY_FILE", help="议题正文（Markdown 文件）")
+    it.add_argument("--form", default=None, metavar="FORM_ID", help="表单编号，如 progress（默认：按正文的“填报事项”识别）")
+    it.add_argument("--issue", type=_count, default=None, metavar="N", help="议题编号（写入输出，供工作流使用）")
+    it.add_argument("--previous", type=Path, default=None, metavar="FILE",
+                    help="议题修改前的正文：修改已提交的议题时，更新它原来生成的记录而不是新增一条")
+    it.add_argument("--masked-body", type=Path, default=None, metavar="FILE", help="正文含个人信息时，把遮盖后的正文写到此文件")
+    it.add_argument("--json", action="store_true", help="以 JSON 输出结果（供工作流读取）")
+
+
 def main(argv: list[str] | None = None) -> int:
     from duban.records.declarations import DeclarationError
     from duban.records.reporters import text
@@ -379,6 +405,69 @@ def _workspace(root: Path):
         return None
 
 
+def _forms(root: Path, args) -> int:
+    from duban.edit.generated import generate
+
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    outcome = generate(ws, check=args.check)
+    for file in outcome.changed:
+        print(f"{'已过时' if args.check else '已生成'}：{file}")
+    for file in outcome.removed:
+        print(f"{'应删除' if args.check else '已删除'}：{file}")
+    stale = outcome.changed or outcome.removed
+    if args.check and stale:
+        print("生成的文件与 schemas/ 和代码不一致，请运行 duban forms 并提交结果", file=sys.stderr)
+        return 1
+    if not stale:
+        print("生成的文件都是最新的")
+    return 0
+
+
+def _intake(root: Path, args) -> int:
+    import json
+
+    from duban.atomic import write_text
+    from duban.edit.intake import intake, masked_body
+    from duban.records.load import read_regular
+
+    def read(path: Path) -> str | None:
+        data, why, _ = read_regular(path)
+        if data is None:
+            print(f"用法错误：无法读取 {path}：{why}", file=sys.stderr)
+            return None
+        return data.decode("utf-8", errors="replace")
+
+    body = read(args.body)
+    previous = read(args.previous) if args.previous else ""
+    if body is None or previous is None:
+        return 2
+    ws = _workspace(root)
+    if ws is None:
+        return 1
+    outcome = intake(ws, args.form, body, today_in_shanghai(), previous or None)
+    if outcome.personal and args.masked_body:
+        write_text(args.masked_body, masked_body(body))
+    if args.json:
+        print(json.dumps({"ok": outcome.ok, "issue": args.issue, "form": outcome.form.id if outcome.form else None,
+                          "record": outcome.record, "written": outcome.written, "unchanged": outcome.unchanged,
+                          "unit": outcome.unit, "unit_name": outcome.unit_name, "team": outcome.team, "personal_data": outcome.personal,
+                          "problems": [{"field": p.label, "message": p.message} for p in outcome.problems]},
+                         ensure_ascii=False, indent=2))
+        return 0 if outcome.ok else 1
+    if not outcome.ok:
+        for problem in outcome.problems:
+            print(f"- {problem}")
+        print(f"发现 {len(outcome.problems)} 个问题，未写入任何文件", file=sys.stderr)
+        return 1
+    for file in outcome.written:
+        print(f"已写入 {file}")
+    for file in outcome.unchanged:
+        print(f"已有相同记录，未改动：{file}")
+    return 0
+
+
 def _excel_export(root: Path, args) -> int:
     from duban.edit.excel_export import export_workbook
     from duban.edit.workspace import EditError
@@ -472,6 +561,43 @@ def _plan_import(root: Path, args) -> int:
         print(f"没有变化：{file}")
     print(f"已写入任务分解表草稿 {outcome.breakdown}（{outcome.breakdown_rows} 行；填好后用 duban excel import 导入）")
     return 0
+
+
+def _changes(root: Path, args) -> int:
+    import tempfile
+
+    from duban.engine.compare import compare
+    from duban.engine.snapshot import evaluate
+    from duban.outputs.pr_summary import pr_summary
+    from duban.records.history import changed_files, tree_at
+    from duban.records.model import build, open_repository
+    from duban.records.validate import check_repository
+
+    files = changed_files(root, args.base)
+    if files is None:
+        return _usage(f"找不到提交“{args.base}”（或这里不是 Git 仓库）：请先 git fetch 目标分支")
+    day = args.as_of or today_in_shanghai()
+    result = check_repository(root, None, today=today_in_shanghai())
+    comparison, why = None, ""
+    if not result.ok:
+        why = "记录有问题，修正后才能计算状态变化。"
+    else:
+        with tempfile.TemporaryDirectory(prefix="duban-base-") as tmp:
+            base = Path(tmp)
+            try:
+                tree_at(root, args.base, base)
+                before = evaluate(open_repository(base), day)
+            except Exception:  # noqa: BLE001 - the base's records are not this pull request's problem
+                why = "目标分支上的记录无法读取，无法比较状态变化。"
+            else:
+                comparison = compare(before, evaluate(build(result), day))
+    summary = pr_summary(result.report, files, comparison, day, why)
+    if args.output:
+        with open(args.output, "a", encoding="utf-8") as f:
+            f.write(summary)
+    else:
+        sys.stdout.write(summary)
+    return 0 if result.ok else 1
 
 
 def _open(root: Path):

@@ -25,8 +25,12 @@ from duban_demo.common import (
 _DS = phrases("disputes")
 _DISPUTE_CATEGORIES = tuple((c, v["weight"]) for c, v in _DS["categories"].items())
 _DISPUTE_SOURCES = tuple(_DS["sources"].items())
-_DISPUTE_SUMMARIES = {c: tuple(v["summaries"]) for c, v in _DS["categories"].items()}
-_DISPUTE_PLACES = tuple(_DS["places"])
+# category -> ((summary, places where it happens), ...)
+_DISPUTE_SUMMARIES = {
+    c: tuple((s["text"], tuple(s["places"])) for s in v["summaries"]) for c, v in _DS["categories"].items()
+}
+#: Share of disputes received on a day off (weekend or holiday).
+DISPUTE_OFF_DAYS = _DS["off_day_share"]
 _GROUP_CATEGORIES = frozenset(c for c, v in _DS["categories"].items() if v.get("group"))
 _RESOLVED = tuple(_DS["outcomes"]["化解"])
 _UNRESOLVED = tuple(_DS["outcomes"]["未化解"])
@@ -79,13 +83,14 @@ def dispute(rng, unit, town_name, received, tl, end, fate=None) -> dict:
         parties = 2 if rng.random() < 0.7 else randint(rng, 3, 6)
     within, over = dispute_bounds(received, days, tl_unit)
     history = [{"date": received, "status": "受理"}]
+    summary, places = pick(rng, _DISPUTE_SUMMARIES[category])
     rec = {
         "id": None,
         "unit": unit,
         "category": category,
         "source": source,
-        "summary": pick(rng, _DISPUTE_SUMMARIES[category]),
-        "place": town_name + pick(rng, _DISPUTE_PLACES),
+        "summary": summary,
+        "place": town_name + pick(rng, places),
         "received": received,
         "time_limit": {"days": days, "unit": tl_unit},
         "parties": parties,
@@ -121,11 +126,13 @@ _HZ = phrases("hazards")
 _HAZARD_CATEGORIES = tuple((c, v["weight"]) for c, v in _HZ["categories"].items())
 HAZARD_VALUES, HAZARD_CUM = weighted(_HAZARD_CATEGORIES)
 
-# category -> (sites, [(description, measures), ...])
+# category -> ((description, measures, sites where it is found), ...)
 _HAZARD_TEXT = {
-    c: (tuple(v["sites"]), tuple((p["description"], p["measures"]) for p in v["problems"]))
+    c: tuple((p["description"], p["measures"], tuple(p["sites"])) for p in v["problems"])
     for c, v in _HZ["categories"].items()
 }
+#: Share of hazards found on a day off (weekend or holiday).
+HAZARD_OFF_DAYS = _HZ["off_day_share"]
 
 # category -> departments that may own such a hazard, when they exist
 HAZARD_DEPTS = {c: tuple(v["departments"]) for c, v in _HZ["categories"].items()}
@@ -154,8 +161,7 @@ def hazard(rng, unit, category, town_name, found, deadline, end, fate=None) -> d
     """
     if fate is None:
         fate = _hazard_fate(rng, found, deadline, end)
-    sites, texts = _HAZARD_TEXT[category]
-    description, measures = pick(rng, texts)
+    description, measures, sites = pick(rng, _HAZARD_TEXT[category])
     rec = {
         "id": None,
         "unit": unit,

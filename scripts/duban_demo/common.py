@@ -136,6 +136,22 @@ def workday_in(rng: random.Random, lo: date, hi: date) -> date:
     return rng.choice(work or days)
 
 
+def office_day(rng: random.Random, d: date, lo: date, hi: date, off_share: float) -> date:
+    """The day a case reaches an office drawn near ``d``: kept when it is a working day;
+    on a day off kept with probability ``off_share`` (a hotline call, a visit to the
+    综治中心 on duty), else moved to the next working day (the previous one past ``hi``),
+    staying within [lo, hi]."""
+    if working_day(d) or rng.random() < off_share:
+        return d
+    for step in (ONE, -ONE):
+        day = d + step
+        while lo <= day <= hi:
+            if working_day(day):
+                return day
+            day += step
+    return d
+
+
 def calendar_periods(cadence: str, first: date, last: date) -> list[tuple[date, date]]:
     """Calendar periods of ``cadence`` overlapping [first, last], unclipped."""
     out = []

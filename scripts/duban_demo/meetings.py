@@ -9,18 +9,25 @@ from duban_demo.common import calendar_periods, phrases, workday_in, working_day
 _MT = phrases("meetings")
 # Categories as they are named in meeting summaries.
 _MEETING_TOPICS = tuple(_MT["topics"])
-# Units that usually attend a coordination meeting (by level), when they exist.
+# Units that attend a district coordination meeting, when they exist: regulars, and the
+# departments each topic on the agenda brings in.
 _MEETING_REGULARS = {level: tuple(units) for level, units in _MT["regulars"].items()}
+_DISTRICT_BY_TOPIC = {topic: tuple(units) for topic, units in _MT["district_by_topic"].items()}
+# A town's meeting: its own bodies and villages, named in the summary.
+_TOWN = _MT["town_attendees"]
 _SUMMARY = _MT["summary"]
 
 
+def _town_attendees(rng, topics) -> str:
+    """Who attended a town's meeting: its own bodies (综治中心, 派出所, 司法所, ...), the body a
+    topic brings in, and a few villages and communities."""
+    bodies = list(_TOWN["always"]) + [b for b in _TOWN["usual"] if rng.random() < 0.7]
+    bodies += [b for b in dict.fromkeys(_TOWN["by_topic"].get(t) for t in topics) if b and b not in bodies]
+    return _TOWN["separator"].join(bodies) + _TOWN["last"] + _TOWN["villages"].format(n=rng.randint(1, 4))
+
+
 def _meeting(rng, unit, day, level, attendees_pool) -> dict:
-    if level == "区级":
-        discussed = rng.randint(5, 15)
-        n_att = rng.randint(4, 7)
-    else:
-        discussed = rng.randint(2, 10)
-        n_att = rng.randint(2, 4)
+    discussed = rng.randint(5, 15) if level == "区级" else rng.randint(2, 10)
     assigned = rng.randint(0 if discussed < 4 else 1, discussed)
     topics = rng.sample(_MEETING_TOPICS, k=min(rng.randint(1, 3), discussed))
     counts = [1] * len(topics)
@@ -28,13 +35,14 @@ def _meeting(rng, unit, day, level, attendees_pool) -> dict:
         counts[rng.randrange(len(topics))] += 1
     items = _SUMMARY["separator"].join(_SUMMARY["item"].format(topic=t, count=c) for t, c in zip(topics, counts))
     lead_in = _SUMMARY["lead_in"].get(level, "")
+    if "{attendees}" in lead_in:
+        lead_in = lead_in.format(attendees=_town_attendees(rng, topics))
     summary = _SUMMARY["text"].format(lead_in=lead_in, items=items, assigned=assigned)
     summary += _SUMMARY["pending"] if assigned < discussed else _SUMMARY["all_assigned"]
-    pool = [u for u in attendees_pool if u != unit]
-    regular = [u for u in _MEETING_REGULARS.get(level, ()) if u in pool]
-    others = [u for u in pool if u not in regular]
-    chosen = regular[: max(1, n_att - 1)]
-    chosen += rng.sample(others, k=min(len(others), max(0, n_att - len(chosen))))
+    chosen = set()
+    if level == "区级":  # a town's meeting is attended by its own bodies, not the register's units
+        wanted = [*_MEETING_REGULARS.get(level, ()), *(u for t in topics for u in _DISTRICT_BY_TOPIC.get(t, ()))]
+        chosen = {u for u in wanted if u in attendees_pool and u != unit}
     record = {
         "id": f"{_MT['id_prefix']}-{unit}-{day.isoformat()}",
         "level": level,

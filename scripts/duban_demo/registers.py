@@ -14,9 +14,11 @@ from duban.records.kinds import Registry
 
 from duban_demo.cases import (
     APPROVERS,
+    DISPUTE_OFF_DAYS,
     HAZARD_CUM,
     HAZARD_DAYS,
     HAZARD_DEPTS,
+    HAZARD_OFF_DAYS,
     HAZARD_VALUES,
     PROJECTS,
     TIME_LIMITS,
@@ -31,6 +33,7 @@ from duban_demo.common import (
     days_between,
     default_registry,
     first_available,
+    office_day,
     phrases,
     pick_weighted,
     place_name,
@@ -112,7 +115,8 @@ def _demo_disputes(rng, towns, start, end) -> list[dict]:
     plans = []
     for _ in range(DEMO_DISPUTES):
         town = rng.choice(towns)
-        plans.append([town, rand_date(rng, start, end), rng.choice(TIME_LIMITS), None])
+        received = office_day(rng, rand_date(rng, start, end), start, end, DISPUTE_OFF_DAYS)
+        plans.append([town, received, rng.choice(TIME_LIMITS), None])
 
     def overdue(p):
         _, over = dispute_bounds(p[1], *p[2])
@@ -141,7 +145,7 @@ def _demo_hazards(rng, towns, available, start, end) -> list[dict]:
         unit = str(town["id"])
         if rng.random() < 0.25:
             unit = first_available(HAZARD_DEPTS[category], available) or unit
-        found = rand_date(rng, start, end)
+        found = office_day(rng, rand_date(rng, start, end), start, end, HAZARD_OFF_DAYS)
         deadline = found + timedelta(days=rng.choice(HAZARD_DAYS))
         plans.append([unit, category, town, found, deadline, None])
 
@@ -174,7 +178,7 @@ def _demo_risks(rng, towns, available, start, end) -> list[dict]:
                 unit = tid if s == "town" else s
                 break
         approving = first_available(approvers, available) or first_available(APPROVERS, available) or tid
-        registered = rand_date(rng, start, latest)
+        registered = office_day(rng, rand_date(rng, start, latest), start, latest, 0.0)
         planned = registered + timedelta(days=randint(rng, 30, 120))
         plans.append([(ptype, pname, place_name(town)), unit, tid, approving, registered, planned, None])
 
@@ -250,19 +254,19 @@ def case_records(
         if kind == "dispute":
             for _ in range(count):
                 uid, name = choice(places)
-                received = fromordinal(lo + int(random_() * (span + 1)))
+                received = office_day(rng, fromordinal(lo + int(random_() * (span + 1))), start, end, DISPUTE_OFF_DAYS)
                 records.append(dispute(rng, uid, name, received, choice(TIME_LIMITS), end))
         elif kind == "hazard":
             for _ in range(count):
                 uid, name = choice(places)
-                found = fromordinal(lo + int(random_() * (span + 1)))
+                found = office_day(rng, fromordinal(lo + int(random_() * (span + 1))), start, end, HAZARD_OFF_DAYS)
                 category = pick_weighted(rng, HAZARD_VALUES, HAZARD_CUM)
                 deadline = found + timedelta(days=choice(HAZARD_DAYS))
                 records.append(hazard(rng, uid, category, name, found, deadline, end))
         else:
             for _ in range(count):
                 uid, name = choice(places)
-                registered = fromordinal(lo + int(random_() * (span + 1)))
+                registered = office_day(rng, fromordinal(lo + int(random_() * (span + 1))), start, end, 0.0)
                 planned = registered + timedelta(days=randint(rng, 30, 120))
                 ptype, pname, _, _ = choice(PROJECTS)
                 records.append(

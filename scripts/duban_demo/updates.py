@@ -18,27 +18,32 @@ from duban_demo.common import (
 _UP = phrases("updates")
 # How long before a period's end reports are usually filed.
 _REPORT_WINDOW = _UP["report_window_days"]
-# Work done, by clause of the plan (or by a keyword of the task title).
+# Work done, by topic (chosen by the task's title, then its measures), else by clause.
 # {a} >= {b} >= 1 and {c} is small.
-_WORK = {key: tuple(texts) for key, texts in _UP["work"].items()}
-# Title keywords that pick a work list before the clause does (checked in order).
-_TITLE_KEYS = tuple(_UP["title_keys"].items())
+_TOPICS = tuple((name, tuple(v["keys"]), tuple(v["work"])) for name, v in _UP["topics"].items())
+_WORK = {name: work for name, _, work in _TOPICS}
+_WORK |= {f"clause {c}": tuple(texts) for c, texts in _UP["clauses"].items()}
+_WORK["default"] = tuple(_UP["default"])
 _PERIOD = _UP["period"]
 _TEXT = _UP["text"]
 _ENDINGS = {state: tuple(texts) for state, texts in _UP["endings"].items()}
+# A topic's own obstacles (the endings of its 受阻 reports), when it names them.
+_BLOCKED = {name: tuple(v["blocked"]) for name, v in _UP["topics"].items() if v.get("blocked")}
 
 
 def work_key(task: dict) -> str:
-    """Which work sentences a task's updates use: a title keyword's, else its clause's
-    (or the nearest parent clause's), else the default ones."""
-    title = str(task.get("title") or "")
-    for word, key in _TITLE_KEYS:
-        if word in title:
-            return key
+    """Which work sentences a task's updates use: the first topic with a key in the task's
+    title, else the first with a key in its measures, else its clause's (or the nearest
+    parent clause's), else the default ones."""
+    for field in ("title", "measures"):
+        text = str(task.get(field) or "")
+        for name, keys, _ in _TOPICS:
+            if any(key in text for key in keys):
+                return name
     clause = str(task.get("clause") or "")
     while clause:
-        if clause in _WORK:
-            return clause
+        if f"clause {clause}" in _WORK:
+            return f"clause {clause}"
         clause = clause.rpartition(".")[0]
     return "default"
 
@@ -64,7 +69,7 @@ def _update_text(rng, key, state, cadence=None, ps=None) -> str:
     work = _work_sentence(rng, key)
     if state not in ("已完成", "受阻"):
         state = "推进中"
-    ending = rng.choice(_ENDINGS[state])
+    ending = rng.choice(_BLOCKED.get(key, _ENDINGS[state]) if state == "受阻" else _ENDINGS[state])
     return _TEXT[state].format(period=_period_phrase(cadence, ps), work=work, ending=ending)
 
 
@@ -103,8 +108,9 @@ def add_periodic_updates(out, rng, task, cadence, units, first, last, end, stop_
 def add_deadline_updates(out, rng, task, tstart, end, unreported=False):
     """Updates of a 限时 task.
 
-    Closed (closure dated by ``end``): a few progress reports, then a final
-    已完成 from the first lead unit within ten days before the closure date.
+    Closed (closure dated by ``end``): a few progress reports (at least one from each
+    lead unit), then a final 已完成 from each lead unit within ten days before the
+    closure date.
     Open and not yet due: a report every two months or so.  Open and past due
     (these show as overdue): a few reports before the due date and one to
     three after it, the last often 受阻 and sometimes 已完成 (declared done,
@@ -130,7 +136,10 @@ def add_deadline_updates(out, rng, task, tstart, end, unreported=False):
     if closed is not None:
         final = workday_in(rng, max(tstart, closed - timedelta(days=10)), max(tstart, closed - ONE))
         final = min(final, closed, end)
-        windows = [(tstart, final - ONE, max(1, min(5, days_between(tstart, final) // 45)))]
+        # each lead unit reports its own part complete in the days before the closure
+        finals = [final] + [workday_in(rng, max(tstart, final - timedelta(days=7)), final) for _ in lead[1:]]
+        first = min(finals)
+        windows = [(tstart, first - ONE, max(1, min(5, days_between(tstart, first) // 45)))]
     elif unreported:
         return
     elif past_due:
@@ -144,15 +153,21 @@ def add_deadline_updates(out, rng, task, tstart, end, unreported=False):
         windows = [(tstart, end, max(1, min(6, days_between(tstart, end) // 60)))]
 
     days = []
-    for lo, hi, k in windows:
+    for n, (lo, hi, k) in enumerate(windows):
         if hi < lo:
             continue
+        if n == 0:
+            k = max(k, len(lead))  # every lead unit reports on its own part
         for _ in range(k):
             d = rand_date(rng, lo, hi)
             days.append(workday_in(rng, d, min(hi, d + timedelta(days=3))))
     days.sort()
+    turn = rng.randrange(len(lead))
     for i, day in enumerate(days):
-        unit = rng.choice(partners) if partners and rng.random() < 0.15 else rng.choice(lead)
+        if partners and rng.random() < 0.15:
+            unit = rng.choice(partners)
+        else:
+            unit = lead[(turn + i) % len(lead)]
         state = "推进中"
         if closed is None and i == len(days) - 1:
             r = rng.random()
@@ -168,8 +183,9 @@ def add_deadline_updates(out, rng, task, tstart, end, unreported=False):
             _update(tid, unit, day, state, _update_text(rng, key, state)),
         )
     if final is not None:
-        out.add(
-            "update",
-            f"{tid}/{final.isoformat()}-{lead[0]}",
-            _update(tid, lead[0], final, "已完成", _update_text(rng, key, "已完成")),
-        )
+        for unit, day in zip(lead, finals):
+            out.add(
+                "update",
+                f"{tid}/{day.isoformat()}-{unit}",
+                _update(tid, unit, day, "已完成", _update_text(rng, key, "已完成")),
+            )

@@ -318,3 +318,34 @@ def verify_case(ws: Workspace, case_id: str, day: dt.date, today: dt.date, value
     history.append({"date": day.isoformat(), "status": status})
     data[field] = history
     return Planned(kind.name, ws.path(record.file), data)
+
+
+def case_status(ws: Workspace, case_id: str, how: str, value: str, day: dt.date, note: str | None,
+                today: dt.date) -> Planned:
+    """A case's status changed (``history``: an entry in its status list) or one of its later steps done
+    (``date``: a date field declared as an event, such as a hazard's 整改完成日期). Closing goes through
+    :func:`verify_case`, with its checks."""
+    kind, record = find_case(ws, case_id)
+    closing_how, closing_field = closing(kind)
+    if how == "date" and closing_how == "date" and value == closing_field:
+        return verify_case(ws, case_id, day, today)
+    states = tuple((kind.case.closed or {}).get("states", ())) if kind.case else ()
+    if how == "history" and closing_how == "history" and value in states:
+        planned = verify_case(ws, case_id, day, today, status=value)
+        if note and note.strip():
+            planned.data[closing_field][-1]["note"] = note.strip()
+        return planned
+    _not_future(day, today, "日期", "date")
+    data = ws.data(kind.name, case_id)
+    if how == "history":
+        history = data.get(closing_field) or []
+        done = next((e for e in history if e.get("status") in states), None)
+        if done is not None:
+            raise EditError(f"{kind.label} {case_id} 已于 {done.get('date')} {done.get('status')}，不能再变更状态")
+        history.append({"date": day.isoformat(), "status": value, **({"note": note.strip()} if note and note.strip() else {})})
+        data[closing_field] = history
+    else:
+        if data.get(value):
+            raise EditError(f"{kind.label} {case_id} 已填写{kind.title(value)}（{data[value]}），不能重复")
+        data[value] = day.isoformat()
+    return Planned(kind.name, ws.path(record.file), data)

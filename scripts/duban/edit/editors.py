@@ -26,6 +26,7 @@ from duban.edit.workspace import (
     open_workspace,
     render,
 )
+from duban.records.write import WriteError
 
 
 @dataclass
@@ -220,5 +221,5 @@ def edit(root: Path, command: str, answers: Answers, prompter: Prompter, today: 
     ws = open_workspace(root)
     try:
         return COMMANDS[command](ws, prompter, answers, today)
-    except EditError as exc:
+    except (EditError, WriteError) as exc:  # WriteError: text the canonical form cannot hold (invisible characters)
         return Edited(refused=str(exc))

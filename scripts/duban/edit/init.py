@@ -3,8 +3,8 @@
 It holds the core record kinds (plans, units, tasks, progress updates, the office's report notes,
 declared holidays) with generic descriptions, the office's settings (area, unit kinds, the compiling
 office), a generic home page and editor's guide, ``mkdocs.yml`` (which names no file of duban's: the
-theme overrides come from the installed package at build time), ``.gitignore``, the workflows and a
-``.ci/run``. Case kinds are added the way the README describes (a schema and an entry in kinds.yaml).
+theme overrides come from the installed package at build time), ``.gitignore``, the workflows, a
+``.ci/run``, and the issue forms and CODEOWNERS (``duban forms``). Case kinds are added the way the README describes (a schema and an entry in kinds.yaml).
 Nothing is overwritten: a folder that already holds files is refused.
 """
 
@@ -15,10 +15,12 @@ from pathlib import Path
 from string import Template
 
 from duban.atomic import write_bytes
+from duban.edit.generated import generate
+from duban.edit.workspace import open_workspace
 
 TEMPLATE = Path(__file__).resolve().parent / "template"
 SCHEMAS = ("common", "plan", "unit", "task", "update", "holiday", "report_note")
-WORKFLOWS = ("validate.yml", "weekly.yml")
+WORKFLOWS = tuple(sorted(p.name for p in (TEMPLATE / "workflows").glob("*.yml")))
 INSTALL_SELF = ('python -m pip install -e ".[test]"', "python -m pip install -e .")
 INSTALL_DUBAN = 'python -m pip install "${DUBAN_PACKAGE:-duban}"'  # set DUBAN_PACKAGE to a wheel or a git URL
 
@@ -85,4 +87,8 @@ def init_repository(target: Path | str, office: Office) -> list[Path]:
         if rel == ".ci/run":
             path.chmod(0o755)
         written.append(path)
-    return written
+    ws = open_workspace(target)
+    for kind in ("unit", "plan", "task", "update"):  # where the office starts writing (git keeps no empty folder)
+        ws.folder(kind).mkdir(parents=True, exist_ok=True)
+    outcome = generate(ws)  # the issue forms and CODEOWNERS, from what was just written
+    return written + [target / rel for rel in outcome.changed]

@@ -73,6 +73,10 @@ class Workspace:
     def path(self, file: str) -> Path:
         return self.root / file
 
+    def folder(self, kind: str) -> Path:
+        """Where a kind's records live (``records/<folder>``)."""
+        return self.root / RECORDS / self.kind(kind).folder
+
     def display(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root)).as_posix()
 

@@ -13,6 +13,8 @@ them, and then escapes the destination's own syntax:
 * :func:`xlsx` and :func:`xlsx_text`: an Excel cell: characters XML cannot hold shown,
   and text that Excel would read as a formula (``=``, ``+``, ``-``, ``@``) stored as text
   with a quote prefix, so it is never evaluated, not even after editing the cell;
+* :func:`csv`: a cell of the open-data CSV files, which people open in Excel or WPS: text
+  that would start a formula gets a leading ``'`` (the JSON files keep the exact text);
 * :func:`docx`: a Word run (python-docx refuses XML-illegal characters);
 * :func:`terminal`: one line of ``duban status`` (no escape sequences, no line breaks).
 """
@@ -75,6 +77,12 @@ def xlsx_text(cell) -> None:
     if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
         cell.data_type = "s"
         cell.quotePrefix = True
+
+
+def csv(value: Any) -> str:
+    """A text value for an open-data CSV cell: a leading ``'`` where Excel would read a formula (OWASP's advice)."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def docx(text: str) -> str:

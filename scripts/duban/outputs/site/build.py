@@ -25,6 +25,7 @@ from duban.engine.snapshot import Evaluator
 from duban.outputs.site.admin import CmsConfigError, write_admin
 from duban.outputs.site.search_index import refine_site_index, split_compound
 from duban.outputs.site.sitedir import check_site_dir, swap
+from duban.records.history import read_history
 from duban.records.load import digest
 from duban.records.model import Repository
 from duban.records.model import build as build_model
@@ -139,7 +140,7 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
     if links:
         raise PageOutside(links[0], "docs/ 中不能有符号链接（链接指向的内容会被发布）")
     shutil.copytree(root / "docs", stage)
-    pages = generate_pages(snapshot, root / "docs", weeks, months)
+    pages = generate_pages(snapshot, root / "docs", weeks, months, read_history(root, as_of))
     for rel, content in pages.items():
         path = inside(stage, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +185,38 @@ def theme_config(root: Path, build_dir: Path) -> dict:
         shutil.copytree(root / theme["custom_dir"], target, dirs_exist_ok=True)
     theme["custom_dir"] = str(target)
     return theme
+
+
+PLANS_INDEX = "plans/index.md"
+
+
+def site_nav(root: Path, repo: Repository, as_of: dt.date) -> list | None:
+    """mkdocs.yml's ``nav:`` with the entry that names ``plans/index.md`` grown into a section: 全部方案, then each
+    plan's page (in force first, in issue order, then the ended ones), so a new plan needs no edit of mkdocs.yml."""
+    from mkdocs.utils import yaml_load
+
+    with open(root / "mkdocs.yml", encoding="utf-8") as f:
+        nav = (yaml_load(f) or {}).get("nav")
+    if not nav:
+        return None
+    plans = sorted((p for p in repo.plans.values() if p.page and p.issue_date <= as_of),
+                   key=lambda p: (p.ended_by(as_of), p.issue_date, p.id))
+    entries = [{"全部方案": PLANS_INDEX}] + [
+        {p.doc_number + (f"（已{p.status}）" if p.ended_by(as_of) else ""): p.page} for p in plans]
+
+    def grow(items):
+        out = []
+        for item in items:
+            if isinstance(item, dict) and len(item) == 1:
+                (title, value), = item.items()
+                if value == PLANS_INDEX:
+                    item = {title: entries}
+                elif isinstance(value, list):
+                    item = {title: grow(value)}
+            out.append(item)
+        return out
+
+    return grow(nav)
 
 
 def search_words(repo: Repository) -> list[str]:
@@ -290,7 +323,7 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
     logger.addHandler(handler)
     try:
         config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(fresh), strict=True,
-                             theme=theme_config(root, build_dir))
+                             theme=theme_config(root, build_dir), nav=site_nav(root, repo, as_of))
         with _build_date(as_of), taught_search(repo):
             build(config)
             refine_site_index(fresh)  # Chinese search inside compounds: duban's step, not a MkDocs hook

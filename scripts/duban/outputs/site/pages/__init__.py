@@ -24,6 +24,7 @@ from duban.outputs.site.pages import (
     units,
 )
 from duban.outputs.site.pages.context import Context
+from duban.records.history import NONE, History
 
 FAMILIES = (
     home.charts,
@@ -40,8 +41,8 @@ FAMILIES = (
 
 
 def generate(snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None,
-             months: list[str] | None = None) -> dict[str, str | bytes]:
-    site = Context(snapshot, docs_dir, weeks, months)
+             months: list[str] | None = None, history: History = NONE) -> dict[str, str | bytes]:
+    site = Context(snapshot, docs_dir, weeks, months, history)
     for family in FAMILIES:
         family(site)
     return site.pages

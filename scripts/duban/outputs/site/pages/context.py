@@ -19,6 +19,7 @@ from duban.engine.ranking import UnitFigures, unit_figures
 from duban.engine.snapshot import Snapshot
 from duban.engine.state import Duty, TaskState
 from duban.outputs.md import badge, cell, esc, table
+from duban.records.history import NONE, Change, History
 from duban.records.model import Task
 from duban.records.plan_pages import clause_anchor
 from duban.zh import ESTIMATED, cn_date, natural_key
@@ -46,8 +47,9 @@ class Context:
         return [esc(plan.doc_number if plan else task.plan)] if self.several_plans else []
 
     def __init__(self, snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None,
-                 months: list[str] | None = None):
+                 months: list[str] | None = None, history: History = NONE):
         self.snapshot = snapshot
+        self.history = history
         self.repo = snapshot.repo
         self.settings = snapshot.settings
         self.docs_dir = Path(docs_dir)
@@ -230,7 +232,49 @@ class Context:
                 parts.append(f"<b>{title}</b>：{esc(self.repo.unit_names(ids))}")
             else:
                 parts.append(f"<b>{title}</b>：{self.value_text(value)}")
+        trail = self.case_history(kind_name, st.case.file)
+        if trail:
+            parts.append(trail)
         return "<details><summary>查看</summary>" + "<br>".join(parts) + "</details>"
+
+    def change_text(self, kind_name: str, change: Change, what: str) -> str:
+        """What one commit did to one record file, in words: 新建、删除, or the changed fields' titles."""
+        if change.status == "A":
+            return f"新建{what}"
+        if change.status == "D":
+            return f"删除{what}"
+        props = self.repo.registry.kinds[kind_name].schema.get("properties", {}) if kind_name in self.repo.registry.kinds else {}
+        names = "、".join(props.get(f, {}).get("title", f) for f in change.fields)
+        return f"修改{what}" + (f"：{names}" if names else "")
+
+    def change_history(self, files: list[tuple[str, str, str]]) -> list[str]:
+        """A record's 留痕 from git, newest first: ``files`` are (file, kind, what it is), e.g. a task and its updates.
+        Nothing when the repository has no git history (a copied folder)."""
+        if not self.history.available:
+            return []
+        rows = []
+        for file, kind_name, what in files:
+            for c in self.history.of(file):
+                source = f"合并请求 #{c.pull}" if c.pull else f"提交 {c.commit[:7]}"
+                rows.append((c.day, c.commit, [str(c.day), esc(c.author), esc(self.change_text(kind_name, c, what)),
+                                               f"{source}：{esc(c.message)}"]))
+        rows.sort(key=lambda r: r[0], reverse=True)
+        out = ["## 修改记录（留痕）", "", "记录文件在 Git 中的每一次修改：日期、修改人、内容和所在的合并请求或提交。", ""]
+        if not rows:
+            return out + ["尚未提交到 Git。", ""]
+        return out + [table(["日期", "修改人", "内容", "合并请求或提交"], [r[2] for r in rows]), ""]
+
+    def case_history(self, kind_name: str, file: str) -> str:
+        """A case's 留痕 in one line for its details cell (the last five changes)."""
+        if not self.history.available:
+            return ""
+        changes = self.history.of(file)
+        if not changes:
+            return ""
+        shown = "；".join(f"{c.day} {esc(c.author)} {esc(self.change_text(kind_name, c, ''))}"
+                         + (f"（#{c.pull}）" if c.pull else "") for c in changes[:5])
+        more = f"；另有 {len(changes) - 5} 次" if len(changes) > 5 else ""
+        return f"<b>修改记录</b>：{shown}{more}"
 
     def unit_order(self, unit_id: str):
         u = self.repo.units.get(unit_id)

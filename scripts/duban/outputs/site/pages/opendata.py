@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from duban.outputs import escape
 from duban.outputs.md import esc, table
 from duban.outputs.site.pages.context import Context
 
@@ -40,7 +41,9 @@ def open_data(site: Context) -> None:
         if name.endswith("common.schema.json"):
             site.pages["data/schemas/common.schema.json"] = json.dumps(schema, ensure_ascii=False, indent=2)
     package = {"profile": "tabular-data-package", "name": "duban-records", "title": "督办记录开放数据",
-               "description": "工作方案、单位、任务、进展和各类台账记录；演示数据标注 synthetic=true。",
+               "description": "工作方案、单位、任务、进展和各类台账记录；演示数据标注 synthetic=true。"
+                              "CSV 中以 =、+、-、@ 开头的文字前加了单引号（'），以免表格软件把它当作公式执行；"
+                              "JSON 保留原文。",
                "created": f"{site.snapshot.as_of}", "resources": resources}
     site.pages["data/datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2)
     rows = [[esc(r["title"]), str(r["count"]), f"[CSV]({r['path']})", f"[JSON]({r['path'][:-4]}.json)",
@@ -48,6 +51,7 @@ def open_data(site: Context) -> None:
     site.pages["data/index.md"] = "\n".join([
         "# 开放数据", "", site.asof_note(),
         "每类记录都以 CSV（UTF-8，带 BOM，可直接用 Excel 打开）和 JSON 发布，地址固定，便于上级汇总各地的数据。"
+        "CSV 中以 =、+、-、@ 开头的文字前加了单引号，以免表格软件当作公式执行；JSON 保留原文。"
         "数据包说明见 [datapackage.json](datapackage.json)（Frictionless Data Package），字段定义随附 JSON Schema。", "",
         table(["类别", "记录数", "CSV", "JSON", "模式"], rows)])
 
@@ -59,6 +63,8 @@ def _flat(value) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return escape.csv(value)
     return str(value)
 
 

@@ -108,6 +108,11 @@ def task_page(site: Context, st: TaskState) -> str:
             text = f"**销号**（{site.unit_link(e.unit, p)}）：{cell(e.closure.note)}"
         lines.append(f"- {e.day}　{text}")
     out.append("\n".join(lines) if lines else "暂无记录。")
+    files = [(t.file, "task", "任务")] + [(u.file, "update", f"进展（{site.repo.unit_name(u.unit)}，{u.date}）")
+                                          for u in site.snapshot.updates_of(t.id)]
+    trail = site.change_history(files)
+    if trail:
+        out += ["", *trail]
     return "\n".join(out) + "\n"
 
 
