@@ -26,8 +26,6 @@ from duban.outputs.site.bundle import BundleError, bundle_files
 from duban.records.kinds import Kind, Registry
 from duban.records.write import resolve_schema
 
-DEFAULT_LOCAL_PORT = 8081
-
 # Personal numbers, refused by the field's pattern before Decap saves (JavaScript RegExp, no flags; Python's re
 # reads it the same way). Digits may be full-width, a mobile number may be split by spaces or hyphens.
 _D = "[0-9０-９]"
