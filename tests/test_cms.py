@@ -209,6 +209,7 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
         for kind in ("工作方案", "单位", "任务", "进展情况"):
             assert page.get_by_role("link", name=kind).count() >= 1, kind
         if shots:
+            page.get_by_text("正在加载内容").first.wait_for(state="hidden")
             page.screenshot(path=str(shots / "cms-admin.png"))
 
         page.goto(server.base + "admin/#/collections/update/new")
@@ -234,12 +235,15 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
         page.get_by_text("“报送日期”是必填项").wait_for()
         page.get_by_text("“进展内容”不满足模式：不得填写手机号码或身份证号").wait_for()
         assert _cms_branches(repo) == []
+        if shots:
+            page.screenshot(path=str(shots / "cms-refused.png"), full_page=True)
 
         assert _set_date(page, date, "2024-03-05") == "2024-03-05"
         page.locator(f"#{text}").fill(TEXT)
         page.get_by_role("button", name="新增佐证材料").click()
         page.locator("input[id^='item-field']").last.fill(EVIDENCE)
         if shots:
+            page.get_by_text("你漏掉了一个必填项").first.wait_for(state="hidden", timeout=30_000)  # the toast fades
             page.screenshot(path=str(shots / "cms-update-form.png"), full_page=True)
         steps.append("save")
         page.get_by_role("button", name="保存").click()
