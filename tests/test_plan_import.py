@@ -25,7 +25,7 @@ from duban.records.load import load_file
 from duban.records.validate import check_repository
 from openpyxl import load_workbook
 
-SHIPPED_TXT = ROOT.parent / "shared" / "plan" / "quantai-2023-46.txt"
+SHIPPED_TXT = ROOT / "tests" / "plan" / "quantai-2023-46.txt"  # the text as converted from PDF
 SHIPPED_PLAN = ROOT / "records" / "plans" / "quantai-2023-46.yaml"
 SHIPPED_PAGE = ROOT / "docs" / "plan" / "quantai-2023-46.md"
 
