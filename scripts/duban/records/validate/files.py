@@ -12,10 +12,11 @@ from pathlib import Path, PurePosixPath
 
 from duban.records import privacy
 from duban.records.kinds import Kind, Registry
-from duban.records.load import Loaded, load_file
+from duban.records.load import Loaded, load_bytes, read_regular
 from duban.records.problems import MAX_PER_FILE, Problem
 from duban.records.syntax import not_regular
 from duban.records.text import FORBIDDEN, shown
+from duban.records.validate.cache import file_digest
 from duban.records.validate.discover import RECORDS
 from duban.records.validate.schema import SchemaChecker
 
@@ -81,6 +82,8 @@ class Checked:
     valid: bool  # passed its own checks (schema, placement, personal data)
     problems: list[Problem]
     more: int = 0  # problems found beyond the MAX_PER_FILE listed
+    digest: str | None = None  # of the bytes read (None when the file could not be read): the cache's key
+    hit: bool = False  # the bytes had the digest the caller knew: nothing was checked, the stored outcome stands
 
 
 class FileChecker:
@@ -93,7 +96,8 @@ class FileChecker:
         self._root = os.path.realpath(root) + os.sep
         self._records = self._root + RECORDS + os.sep
 
-    def check(self, path: Path) -> Checked:
+    def check(self, path: Path, known: str | None = None) -> Checked:
+        """The file's own checks; when its bytes still have the digest ``known``, only a hit is returned."""
         full = os.path.abspath(path)
         if not full.startswith(self._root):
             full = os.path.realpath(path)
@@ -105,7 +109,18 @@ class FileChecker:
         if refused:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", refused[0], refused[1])])
         kind = self.registry.by_folder(rel)
-        loaded = load_file(path, file)
+        raw, why, code = read_regular(path)
+        if raw is None:
+            message = why if code != "io" else f"无法读取文件：{why}"
+            return self._check_loaded(file, rel, kind, Loaded(file, None, [Problem(file, 1, 1, "-", message, code)]))
+        digest = file_digest(raw)
+        if known == digest:
+            return Checked(file, None, None, False, [], digest=digest, hit=True)
+        checked = self._check_loaded(file, rel, kind, load_bytes(raw, file))
+        checked.digest = digest
+        return checked
+
+    def _check_loaded(self, file: str, rel: PurePosixPath, kind: Kind | None, loaded: Loaded) -> Checked:
         problems = list(loaded.problems)
         if kind is None:
             folders = "、".join(f"records/{k.folder}/" for k in self.registry.kinds.values())
@@ -173,6 +188,7 @@ def worker_init(root: str, registry: Registry) -> None:
     _WORKER = FileChecker(Path(root), registry)
 
 
-def worker_check(paths: list[str]) -> list[Checked]:
+def worker_check(paths: list[tuple[str, str | None]]) -> list[Checked]:
+    """Each (path, digest known from the cache or None) checked; hits come back without data."""
     assert _WORKER is not None
-    return [_WORKER.check(Path(p)) for p in paths]
+    return [_WORKER.check(Path(p), known) for p, known in paths]
