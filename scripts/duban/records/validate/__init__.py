@@ -10,7 +10,9 @@ built from the same pass without reading the schemas again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -84,12 +86,24 @@ def check_repository(root: Path | str, paths: Iterable[Path | str] | None = None
     keep([Problem(display(folder, root), 1, 1, "-", f"无法读取文件夹：{why}；其中的记录没有检查", "io")
           for folder, why in found.unreadable])
     folder = default_folder(root) if cache is True else (Path(cache) if cache else None)
-    checked = _check_files(root, registry, files, workers, keep, FileCache(folder, registry))
-    cross = CrossChecker(root, registry, checked, today)
-    cross.run()
+    with _collector_paused():  # a run builds millions of objects and frees none in cycles: skip the collector
+        checked = _check_files(root, registry, files, workers, keep, FileCache(folder, registry))
+        cross = CrossChecker(root, registry, checked, today)
+        cross.run()
     keep(cross.problems)
     count = len(selected) if selected is not None else len(files)
     return Result(collector.report(count), registry, {k: dict(v) for k, v in cross.valid.items()})
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _check_files(root: Path, registry: Registry, files: list[Path], workers: int | None,
@@ -102,13 +116,7 @@ def _check_files(root: Path, registry: Registry, files: list[Path], workers: int
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_THRESHOLD else 1
     out: list[Checked] = []
     uncached = {name for name, kind in registry.kinds.items() if kind.paths}
-    root_real = os.path.realpath(root) + os.sep
-
-    def name_of(p: Path) -> str:  # as FileChecker names it
-        full = os.path.abspath(p)
-        if not full.startswith(root_real):
-            full = os.path.realpath(p)
-        return full[len(root_real):].replace(os.sep, "/") if full.startswith(root_real) else str(p)
+    checker = FileChecker(root, registry)
 
     def take(c: Checked) -> None:
         if c.hit:
@@ -122,12 +130,11 @@ def _check_files(root: Path, registry: Registry, files: list[Path], workers: int
         c.problems = []
         out.append(c)
 
-    work = [(str(p), cache.digest_of(name_of(p))) for p in files]
+    work = [(p, cache.digest_of(checker.name(p)[0])) for p in map(os.fspath, files)]
     unknown = sum(1 for _, known in work if known is None)
     if workers <= 1 or (unknown < PARALLEL_THRESHOLD // 4 and len(work) < 4 * PARALLEL_THRESHOLD):
-        checker = FileChecker(root, registry)
         for p, known in work:
-            take(checker.check(Path(p), known))
+            take(checker.check(p, known))
     else:
         size = max(50, len(work) // (workers * 8))
         chunks = [work[i : i + size] for i in range(0, len(work), size)]
