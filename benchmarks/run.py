@@ -51,8 +51,9 @@ def clear_caches(root: Path) -> None:
 
 
 def touch_one(root: Path, n: int) -> None:
-    """Change one case record (its summary), differently each time, so caches see new content."""
-    path = min((root / "records" / "cases" / "disputes").glob("*.yaml"))
+    """Change one case record (the summary of the last dispute of the last unit and year: a recent case, as an
+    editor's change usually is), differently each time, so caches see new content."""
+    path = max((root / "records" / "cases" / "disputes").glob("*.yaml"))
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
         if line.startswith("summary: "):
@@ -69,7 +70,9 @@ def checked(sample: Sample, what: str) -> Sample:
 def cjs_argv(root: Path, kind_folder: str, schema: str) -> list[str]:
     files = sorted((root / "records" / "cases" / kind_folder).glob("*.yaml"))[:SAMPLE_PER_KIND]
     exe = Path(PY).with_name("check-jsonschema")
-    return [str(exe), "--schemafile", str(root / "schemas" / f"{schema}.schema.json"), *map(str, files)]
+    schemafile = root / "schemas" / f"{schema}.schema.json"
+    # the schemas' $id is a web address: resolve their relative $refs (common.schema.json) beside the file instead
+    return [str(exe), "--schemafile", str(schemafile), "--base-uri", schemafile.resolve().as_uri(), *map(str, files)]
 
 
 def site_figures(site: Path) -> dict:
@@ -80,11 +83,17 @@ def site_figures(site: Path) -> dict:
             "largest_bytes": largest.stat().st_size, "search_index_bytes": index.stat().st_size if index.exists() else 0}
 
 
-def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[str, ...], say) -> dict:
+def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[str, ...], say, save) -> dict:
+    """Every step at one size; ``save(result)`` is called after each run, so an interrupted run keeps its figures."""
     root = work / f"repo-{n}"
     say(f"生成 {n} 条案件的仓库 …")
     files = generate(n, root)
     samples: dict[str, list[Sample]] = {s: [] for s in steps}
+    result = {"n": n, "files": files, "figures": {}, "samples": {}}
+
+    def record() -> None:
+        result["samples"] = {k: [s.__dict__ | {"output": ""} for s in v] for k, v in samples.items() if v}
+        save(result)
     validate = [*DUBAN, "validate", "--today", TODAY]
     build = [*DUBAN, "build", "--as-of", END.isoformat(), "--site-dir", str(work / f"site-{n}")]
     edits = 0
@@ -97,6 +106,7 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
             if prepare:
                 prepare()
             samples[name].append(checked(run(argv, cwd=root), name))
+            record()
             say(f"  {LABELS[name]}: {samples[name][-1].wall:.1f} 秒")
 
     def change() -> None:
@@ -119,7 +129,7 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
         shutil.rmtree(root / "build", ignore_errors=True)
 
     step("build-cold", build, cold, build_repeat)
-    figures = site_figures(work / f"site-{n}") if "build-cold" in steps else {}
+    result["figures"] = site_figures(work / f"site-{n}") if "build-cold" in steps else {}
     step("build-one-change", build, change, build_repeat)
     if "check-jsonschema" in steps:
         for _ in range(repeat):
@@ -127,10 +137,11 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
                      for folder, schema in CASE_KINDS.items()]
             samples["check-jsonschema"].append(
                 Sample(sum(p.wall for p in parts), sum(p.cpu for p in parts), max(p.peak for p in parts), 0, ""))
+            record()
             say(f"  {LABELS['check-jsonschema']}: {samples['check-jsonschema'][-1].wall:.1f} 秒")
     shutil.rmtree(out, ignore_errors=True)
-    return {"n": n, "files": files, "figures": figures,
-            "samples": {k: [s.__dict__ | {"output": ""} for s in v] for k, v in samples.items() if v}}
+    record()
+    return result
 
 
 def median(result: dict, step: str, key: str) -> float | None:
@@ -214,12 +225,16 @@ def main(argv: list[str] | None = None) -> int:
         print(text, file=sys.stderr, flush=True)
 
     say(f"CPU 核数：{os.cpu_count()}，Python {sys.version.split()[0]}，工作目录：{work}")
-    results = []
+    results: list[dict] = []
+
+    def save(partial: dict) -> None:
+        if args.json:
+            done = [r for r in results if r is not partial]
+            args.json.write_text(json.dumps(done + [partial], ensure_ascii=False, indent=1), encoding="utf-8")
+
     try:
         for n in sizes:
-            results.append(bench_size(n, work, args.repeat, args.build_repeat, steps, say))
-            if args.json:
-                args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+            results.append(bench_size(n, work, args.repeat, args.build_repeat, steps, say, save))
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -37,6 +37,7 @@ class Record:
     id: str
     file: str  # path relative to the repository root, POSIX style
     data: dict
+    digest: str | None = None  # of the file's bytes, as read by this run
 
 
 class CrossChecker:
@@ -91,7 +92,7 @@ class CrossChecker:
                 continue
             self.ids[c.kind][rid] = c
             if c.valid:
-                self.valid[c.kind][rid] = Record(c.kind, rid, c.file, c.data)
+                self.valid[c.kind][rid] = Record(c.kind, rid, c.file, c.data, c.digest)
         # records with schema problems are checked too (defensively), so that
         # one run reports everything; only valid ones reach the model
         for kind_name, checked in self.ids.items():
