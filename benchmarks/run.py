@@ -31,7 +31,7 @@ SAMPLE_PER_KIND = 1000  # check-jsonschema: files of each case kind (3 kinds: 3,
 CASE_KINDS = {"disputes": "dispute", "hazards": "hazard", "risk-assessments": "risk_assessment"}
 
 STEPS = ("floor", "validate-cold", "validate-warm", "validate-one-change", "pages", "archive", "build-cold",
-         "build-one-change", "check-jsonschema")
+         "browser", "build-one-change", "check-jsonschema")
 LABELS = {
     "floor": "读取 + PyYAML C 解析（单核，下限）",
     "validate-cold": "duban validate（无缓存）",
@@ -40,6 +40,7 @@ LABELS = {
     "pages": "生成页面和本周周报",
     "archive": "周报归档（全部周次，无缓存）",
     "build-cold": "duban build（无缓存）",
+    "browser": "最大的台账分册在 Chromium 中打开（整个进程）",
     "build-one-change": "duban build（改动一条记录后）",
     "check-jsonschema": f"check-jsonschema（{SAMPLE_PER_KIND * len(CASE_KINDS)} 个文件样本）",
 }
@@ -130,6 +131,10 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
 
     step("build-cold", build, cold, build_repeat)
     result["figures"] = site_figures(work / f"site-{n}") if "build-cold" in steps else {}
+    if "build-cold" in steps:
+        step("browser", [PY, str(HERE / "browser.py"), str(work / f"site-{n}")], times=1)
+        if samples.get("browser"):
+            result["figures"]["browser"] = json.loads(samples["browser"][-1].output.strip().splitlines()[-1])
     step("build-one-change", build, change, build_repeat)
     if "check-jsonschema" in steps:
         for _ in range(repeat):
@@ -192,6 +197,10 @@ def table(results: list[dict]) -> str:
     derived("HTML 页面数", lambda r: f"{r['figures']['html_pages']:,}" if r.get("figures") else "—")
     derived("最大的 HTML 页面", lambda r: (f"{r['figures']['largest_bytes'] / 2**20:.2f} MB"
                                         f"（{r['figures']['largest_page']}）") if r.get("figures") else "—")
+    derived("最大的台账分册：载入 / 表格工具就绪 / 筛选（浏览器）", lambda r: (
+        "{load_s:.2f} 秒 / {tools_ready_s:.2f} 秒 / {filter_s:.3f} 秒（{rows:,} 行，{mb:.2f} MB）".format(
+            mb=r["figures"]["browser"]["bytes"] / 2**20, **r["figures"]["browser"]))
+        if (r.get("figures") or {}).get("browser") else "—")
     derived("搜索索引", lambda r: f"{r['figures']['search_index_bytes'] / 2**20:.2f} MB" if r.get("figures") else "—")
     del fig
     return "\n".join(rows)
