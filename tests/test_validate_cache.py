@@ -128,3 +128,24 @@ def test_no_cache_is_written_when_asked_not_to(repo):
 def test_the_cache_folder_is_ignored_by_git():
     ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text(encoding="utf-8").split()
     assert f"/{FOLDER}/" in ignored
+
+
+def test_a_settled_file_is_known_by_its_status_and_a_change_still_seen(repo, monkeypatch):
+    monkeypatch.setattr(files_module, "SETTLED_NS", -10**15)  # every file counts as long unchanged
+    assert check_repository(repo, workers=1).ok
+    reads: list[str] = []
+    real = files_module.read_regular
+
+    def counting(path, *args, **kwargs):
+        reads.append(str(path))
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(files_module, "read_regular", counting)
+    assert check_repository(repo, workers=1).ok
+    assert reads and all("/records/plans/" in r for r in reads)  # only the plan, whose outcome is never stored
+    path = repo / DISPUTE
+    path.write_text(path.read_text(encoding="utf-8").replace("category: 邻里纠纷", "category: 不存在的类别"),
+                    encoding="utf-8")
+    reads.clear()
+    after = check_repository(repo, workers=1)
+    assert any(r.endswith(DISPUTE) for r in reads)
+    assert [p.field for p in after.report.problems if p.file == DISPUTE] == ["category"]

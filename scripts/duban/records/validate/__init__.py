@@ -120,17 +120,17 @@ def _check_files(root: Path, registry: Registry, files: list[Path], workers: int
 
     def take(c: Checked) -> None:
         if c.hit:
-            kind, data, valid, problems, more = cache.get(c.file, c.digest)
+            kind, data, valid, problems, more = cache.get(c.file, c.digest, c.signature)
             c.kind, c.data, c.valid, c.problems, c.more = kind, data, valid, problems, more
         elif c.digest is not None and c.kind not in uncached:
-            cache.put(c.file, c.digest, c.kind, c.data, c.valid, c.problems, c.more)
+            cache.put(c.file, c.digest, c.kind, c.data, c.valid, c.problems, c.more, c.signature)
         else:
             cache.forget(c.file)
         keep(c.problems, c.file, c.more)
         c.problems = []
         out.append(c)
 
-    work = [(p, cache.digest_of(checker.name(p)[0])) for p in map(os.fspath, files)]
+    work = [(p, cache.known(checker.name(p)[0])) for p in map(os.fspath, files)]
     unknown = sum(1 for _, known in work if known is None)
     if workers <= 1 or (unknown < PARALLEL_THRESHOLD // 4 and len(work) < 4 * PARALLEL_THRESHOLD):
         for p, known in work:

@@ -5,7 +5,10 @@ the declarations in ``schemas/`` and duban's code. So the outcome is stored unde
 with a digest of its bytes, in a *generation* named by a hash of everything else it depends on:
 duban's version, the source of ``duban.records`` and every file in ``schemas/`` (kinds.yaml,
 settings.yaml, the schemas). A run under another generation starts empty; an entry whose digest
-differs from the file's is checked again. What depends on the day or on other files (future dates,
+differs from the file's is checked again. To skip reading a file whose bytes cannot have changed, an
+entry also keeps the file's status (change time, modification time, size, inode, device) when the file
+had been unchanged for two seconds when it was read: the change time moves on every write and no tool
+can set it back, so the same status proves the same bytes; any other status means reading and hashing. What depends on the day or on other files (future dates,
 references, duplicates: ``cross``) is never stored here and runs every time.
 
 Entries are spread over shards by path, so one changed file rewrites one shard. A shard is plain
@@ -30,7 +33,7 @@ from duban.records.kinds import Registry
 from duban.records.problems import Problem
 
 FOLDER = ".duban-cache"  # git-ignored, inside the repository
-FORMAT = 1
+FORMAT = 2
 SHARDS = 64
 _RECORDS_CODE = Path(__file__).resolve().parents[1]  # duban/records: everything a file's own checks run
 
@@ -58,12 +61,14 @@ def _shard(file: str) -> int:
     return zlib.crc32(file.encode()) % SHARDS
 
 
-# one entry: (digest, kind, data, valid, problems as tuples, more)
+# one entry: (digest, kind, data, valid, problems as tuples, more, signature of the file's status or None)
 Entry = tuple
 
 
 def _entry_ok(value) -> bool:
-    return (isinstance(value, tuple) and len(value) == 6 and isinstance(value[0], str)
+    return (isinstance(value, tuple) and len(value) == 7 and isinstance(value[0], str)
+            and (value[6] is None or (isinstance(value[6], tuple) and len(value[6]) == 5
+                                      and all(type(n) is int for n in value[6])))
             and (value[1] is None or isinstance(value[1], str)) and (value[2] is None or isinstance(value[2], dict))
             and isinstance(value[3], bool) and isinstance(value[4], list) and isinstance(value[5], int)
             and all(isinstance(p, tuple) and len(p) == 6 for p in value[4]))
@@ -99,25 +104,32 @@ class FileCache:
             return {}, False
         return value, True
 
-    def digest_of(self, file: str) -> str | None:
+    def known(self, file: str) -> tuple | None:
+        """(digest, signature) stored for the file, or None."""
         entry = self.shards[_shard(file)].get(file)
-        return entry[0] if entry else None
+        return (entry[0], entry[6]) if entry else None
 
-    def get(self, file: str, digest: str):
-        """The stored outcome ``(kind, data, valid, problems, more)`` when the file still has this digest."""
+    def get(self, file: str, digest: str, signature: tuple | None = None):
+        """The stored outcome ``(kind, data, valid, problems, more)`` when the file still has this digest
+        (``signature``: the file's status now, remembered for the next run)."""
         self.seen.add(file)
-        entry = self.shards[_shard(file)].get(file)
+        i = _shard(file)
+        entry = self.shards[i].get(file)
         if entry is None or entry[0] != digest:
             return None
-        _, kind, data, valid, problems, more = entry
+        if entry[6] != signature:
+            self.shards[i][file] = entry[:6] + (signature,)
+            self.dirty.add(i)
+        _, kind, data, valid, problems, more, _ = entry
         return kind, data, valid, [Problem(*p) for p in problems], more
 
     def put(self, file: str, digest: str, kind: str | None, data: dict | None, valid: bool,
-            problems: list[Problem], more: int) -> None:
+            problems: list[Problem], more: int, signature: tuple | None = None) -> None:
         self.seen.add(file)
         i = _shard(file)
         self.shards[i][file] = (digest, kind, data, valid,
-                                [(p.file, p.line, p.column, p.field, p.message, p.code) for p in problems], more)
+                                [(p.file, p.line, p.column, p.field, p.message, p.code) for p in problems], more,
+                                signature)
         self.dirty.add(i)
 
     def forget(self, file: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +23,7 @@ from duban.records.validate.discover import RECORDS
 from duban.records.validate.schema import SchemaChecker
 
 SPECIFIC = {"char", "date", "path"}
+SETTLED_NS = 2_000_000_000  # a file unchanged for this long is known unchanged while its status is
 
 
 def walk(data, path: tuple[str, ...], prefix: tuple = ()):
@@ -54,13 +56,9 @@ def outside(root: Path, under: str, value: str) -> str | None:
     return None
 
 
-def _not_a_record(path: str) -> tuple[str, str] | None:
+def _not_a_record(path: str, st: os.stat_result | None) -> tuple[str, str] | None:
     """Why an entry under records/ is not read as a record: not a regular file, or not named ``*.yaml``."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        st = None  # the loader reports why it cannot be read
-    why = not_regular(st.st_mode) if st is not None else None
+    why = not_regular(st.st_mode) if st is not None else None  # no status: the loader reports why
     if why:
         return why, "not-regular"
     name = os.path.basename(path)
@@ -86,6 +84,12 @@ class Checked:
     more: int = 0  # problems found beyond the MAX_PER_FILE listed
     digest: str | None = None  # of the bytes read (None when the file could not be read): the cache's key
     hit: bool = False  # the bytes had the digest the caller knew: nothing was checked, the stored outcome stands
+    signature: tuple | None = None  # the file's status when it is old enough to prove its bytes unchanged later
+
+
+def signature(st: os.stat_result) -> tuple:
+    """What changes whenever a file's bytes do: the change time (which no tool can set back), size, inode."""
+    return (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
 
 
 class FileChecker:
@@ -99,6 +103,7 @@ class FileChecker:
         self._records = self._root + RECORDS + os.sep
         self._cwd = os.getcwd()
         self._kinds: dict[str, Kind | None] = {}  # folder under records/ -> its kind
+        self._settled = time.time_ns() - SETTLED_NS  # files last changed before this are trusted by their status
 
     def name(self, path: Path | str) -> tuple[str, bool]:
         """The file as problems name it (relative to the repository, POSIX style), and whether it is inside."""
@@ -116,27 +121,36 @@ class FileChecker:
             self._kinds[folder] = self.registry.by_folder(PurePosixPath(rel))
         return self._kinds[folder]
 
-    def check(self, path: Path | str, known: str | None = None) -> Checked:
-        """The file's own checks; when its bytes still have the digest ``known``, only a hit is returned."""
+    def check(self, path: Path | str, known: tuple | None = None) -> Checked:
+        """The file's own checks. ``known`` is what the cache holds, (digest, signature): when the file's status
+        still has that signature, or its bytes that digest, only a hit is returned."""
         path = os.fspath(path)
         file, inside = self.name(path)
         prefix = RECORDS + "/"
         rel = file[len(prefix):] if inside and file.startswith(prefix) else None
         if rel is None:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", "记录文件必须放在 records/ 文件夹下", "placement")])
-        refused = _not_a_record(path)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            st = None
+        refused = _not_a_record(path, st)
         if refused:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", refused[0], refused[1])])
         kind = self._kind(rel)
+        if known and known[1] is not None and st is not None and signature(st) == known[1]:
+            return Checked(file, None, None, False, [], digest=known[0], hit=True, signature=known[1])
         raw, why, code = read_regular(path)
         if raw is None:
             message = why if code != "io" else f"无法读取文件：{why}"
             return self._check_loaded(file, rel, kind, Loaded(file, None, [Problem(file, 1, 1, "-", message, code)]))
         digest = file_digest(raw)
-        if known == digest:
-            return Checked(file, None, None, False, [], digest=digest, hit=True)
+        # a change within the last seconds could share its change time with a later one: not trusted next time
+        sig = signature(st) if st is not None and st.st_ctime_ns < self._settled else None
+        if known and known[0] == digest:
+            return Checked(file, None, None, False, [], digest=digest, hit=True, signature=sig)
         checked = self._check_loaded(file, rel, kind, load_bytes(raw, file))
-        checked.digest = digest
+        checked.digest, checked.signature = digest, sig
         return checked
 
     def _check_loaded(self, file: str, rel: str, kind: Kind | None, loaded: Loaded) -> Checked:
@@ -207,7 +221,7 @@ def worker_init(root: str, registry: Registry) -> None:
     _WORKER = FileChecker(Path(root), registry)
 
 
-def worker_check(paths: list[tuple[str, str | None]]) -> list[Checked]:
-    """Each (path, digest known from the cache or None) checked; hits come back without data."""
+def worker_check(paths: list[tuple[str, tuple | None]]) -> list[Checked]:
+    """Each (path, (digest, signature) known from the cache or None) checked; hits come back without data."""
     assert _WORKER is not None
     return [_WORKER.check(p, known) for p, known in paths]
