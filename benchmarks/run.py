@@ -135,6 +135,7 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
         step("browser", [PY, str(HERE / "browser.py"), str(work / f"site-{n}")], times=1)
         if samples.get("browser"):
             result["figures"]["browser"] = json.loads(samples["browser"][-1].output.strip().splitlines()[-1])
+            record()
     step("build-one-change", build, change, build_repeat)
     if "check-jsonschema" in steps:
         for _ in range(repeat):
