@@ -26,6 +26,7 @@ from duban.records.model import Repository, build
 from duban.records.plan_pages import DOCS, read_page
 from duban.records.problems import Problem
 from duban.records.validate import RECORDS, Record, Result, check_repository
+from duban.records.validate.cache import FOLDER as CACHE_FOLDER
 from duban.records.write import record_text, reformat_file
 
 STATE_DIR = ".duban"  # git-ignored: the editor's remembered unit, staging copies
@@ -205,7 +206,8 @@ def check(ws: Workspace, texts: dict[str, str]) -> list[Problem]:
         return []
     stage = _stage(ws, texts)
     try:
-        after = check_repository(stage, registry=ws.registry)
+        # the staged copy shares the repository's validation cache: unchanged files (hard links) are hits
+        after = check_repository(stage, registry=ws.registry, cache=ws.root / CACHE_FOLDER)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     before = {_key(p) for p in ws.result.report.problems}

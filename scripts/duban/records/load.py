@@ -338,12 +338,14 @@ def read_regular(path: Path | str, limit: int = MAX_BYTES) -> tuple[bytes | None
             if why:
                 return None, why, "not-regular"
             chunks, size = [], 0
+            want = min(st.st_size + 1, limit + 1)  # one read for a file that does not grow meanwhile
             while size <= limit:
-                chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-                if not chunk:
-                    break
+                asked = min(max(want - size, 1 << 16), limit + 1 - size)
+                chunk = os.read(fd, asked)
                 chunks.append(chunk)
                 size += len(chunk)
+                if len(chunk) < asked:  # a short read of a regular file is its end
+                    break
             return b"".join(chunks), None, ""
         finally:
             os.close(fd)

@@ -265,6 +265,7 @@ class Repository:
     holidays: dict[int, HolidayYear] = field(default_factory=dict)  # year -> declared 放假安排
     notes: dict[str, ReportNote] = field(default_factory=dict)  # issue (2024-W23, 2024-06) -> the office's words
     raw: dict[str, list[dict]] = field(default_factory=dict)  # kind -> plain data of plans, units, tasks, updates
+    sources: dict = field(default_factory=dict)  # kind -> id -> validate.Record (file, data, digest) it was built from
 
     def __post_init__(self):
         self._updates_by_task: dict[str, list[Update]] = defaultdict(list)
@@ -316,7 +317,7 @@ _BUILDERS = {"plan": ("plans", _plan), "unit": ("units", _unit), "task": ("tasks
 def build(result: Result) -> Repository:
     """A repository from a validation result's valid records (and the registry it was checked with)."""
     registry = result.registry
-    repo = Repository(registry)
+    repo = Repository(registry, sources=result.records)
     for kind_name, records in result.records.items():
         if kind_name in ("plan", "unit", "task", "update"):
             repo.raw[kind_name] = [r.data for _, r in sorted(records.items())]

@@ -26,7 +26,6 @@ from duban.outputs.site.admin import CmsConfigError, write_admin
 from duban.outputs.site.search_index import refine_site_index, split_compound
 from duban.outputs.site.sitedir import check_site_dir, swap
 from duban.records.history import read_history
-from duban.records.load import digest
 from duban.records.model import Repository
 from duban.records.model import build as build_model
 from duban.records.problems import Problem, Report
@@ -52,13 +51,15 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def fingerprint(root: Path) -> str:
-    """A hash of everything a report depends on: records, schemas and duban's own code."""
+def code_fingerprint(root: Path) -> str:
+    """A hash of what every report depends on besides the records: duban's own code and the files in schemas/."""
     h = hashlib.sha256(__version__.encode())
-    h.update(digest(root).encode())
-    for path in sorted(Path(__file__).resolve().parents[2].rglob("*.py")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+    for base in (Path(__file__).resolve().parents[2], root / "schemas"):
+        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            if base.name != "schemas" and path.suffix != ".py":
+                continue
+            h.update(path.relative_to(base).as_posix().encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -84,21 +85,32 @@ def _write_period(args) -> str:
 
 
 def report_archive(evaluator: Evaluator, series: str, periods: list[str], out_dir: Path, cache_dir: Path | None,
-                   workers: int | None = None) -> None:
-    """Every issue of a report series (``weekly``: ISO weeks, ``monthly``: months) in ``out_dir/<period>/``,
-    reusing ``cache_dir`` when it holds them."""
+                   workers: int | None = None, keys: dict[str, str] | None = None) -> None:
+    """Every issue of a report series (``weekly``: ISO weeks, ``monthly``: months) in ``out_dir/<period>/``.
+
+    With ``cache_dir`` and ``keys`` (period -> fingerprint of its inputs, ``engine.periodkeys``), an issue whose
+    fingerprint is cached is copied from ``cache_dir/<period>-<fingerprint>/``; only the others are written, and
+    cached issues no longer current are dropped."""
     global _FORK_EVALUATOR
     out_dir.mkdir(parents=True, exist_ok=True)
+    if keys is None:
+        cache_dir = None
+    names = {p: f"{p}-{keys[p]}" for p in periods} if cache_dir else {}
     todo = []
     for period in periods:
-        cached = cache_dir / period if cache_dir else None
+        cached = cache_dir / names[period] if cache_dir else None
         if cached and (cached / "index.md").exists():
             shutil.copytree(cached, out_dir / period, dirs_exist_ok=True)
         else:
             todo.append(period)
+    if cache_dir and cache_dir.exists():
+        keep = set(names.values())
+        for old in cache_dir.iterdir():
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
     if not todo:
         return
-    target = (cache_dir / "_incoming") if cache_dir else out_dir
+    target = (cache_dir / "_incoming") if cache_dir else out_dir / "_incoming"
     workers = workers or min(os.cpu_count() or 1, 4)
     _FORK_EVALUATOR = evaluator
     try:
@@ -114,19 +126,23 @@ def report_archive(evaluator: Evaluator, series: str, periods: list[str], out_di
         _FORK_EVALUATOR = None
     for period in todo:
         src = target / period
-        shutil.copytree(src, out_dir / period, dirs_exist_ok=True)
         if cache_dir:
-            final = cache_dir / period
+            shutil.copytree(src, out_dir / period, dirs_exist_ok=True)
+            final = cache_dir / names[period]
             if final.exists():
                 shutil.rmtree(final)
             os.replace(src, final)
+        else:
+            os.replace(src, out_dir / period)
+    shutil.rmtree(target, ignore_errors=True)
 
 
 def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_root: Path,
              workers: int | None = None) -> tuple[int, list[str]]:
     """Write the full Markdown source of the site into ``out`` (replaced atomically)."""
-    from duban.engine.monthly import reported_months
-    from duban.engine.weekly import reported_weeks
+    from duban.engine.monthly import parse_month, reported_months
+    from duban.engine.periodkeys import period_keys
+    from duban.engine.weekly import parse_week, reported_weeks
     from duban.outputs.site.pages import generate as generate_pages
 
     evaluator = Evaluator(repo)
@@ -148,13 +164,15 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    cache = cache_root / fingerprint(root)
-    if cache_root.exists():  # drop caches of older record sets
+    base = code_fingerprint(root)
+    if cache_root.exists():  # drop what an older layout left
         for old in cache_root.iterdir():
-            if old != cache:
+            if old.name not in ("weeks", "months"):
                 shutil.rmtree(old, ignore_errors=True)
-    report_archive(evaluator, "weekly", weeks, stage / "reports" / "weekly", cache, workers)
-    report_archive(evaluator, "monthly", months, stage / "reports" / "monthly", cache / "monthly", workers)
+    report_archive(evaluator, "weekly", weeks, stage / "reports" / "weekly", cache_root / "weeks", workers,
+                   period_keys(repo, base, {w: parse_week(w)[1] for w in weeks}))
+    report_archive(evaluator, "monthly", months, stage / "reports" / "monthly", cache_root / "months", workers,
+                   period_keys(repo, base, {m: parse_month(m)[1] for m in months}))
     if out.exists():
         old = out.with_name(out.name + ".old")
         if old.exists():

@@ -10,7 +10,9 @@ built from the same pass without reading the schemas again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from typing import Callable, Iterable
 
 from duban.records.kinds import KindsError, Registry, load_registry
 from duban.records.problems import Collector, Problem, Report
+from duban.records.validate.cache import FileCache, default_folder
 from duban.records.validate.cross import CrossChecker, Record
 from duban.records.validate.discover import (
     RECORDS,
@@ -47,13 +50,16 @@ class Result:
 
 
 def check_repository(root: Path | str, paths: Iterable[Path | str] | None = None, workers: int | None = None,
-                     registry: Registry | None = None, today: dt.date | None = None) -> Result:
+                     registry: Registry | None = None, today: dt.date | None = None,
+                     cache: Path | bool = True) -> Result:
     """Check the repository at ``root``.
 
     With ``paths``, only problems in those files (or folders) are reported; the
     rest of the repository is still read so that references resolve. ``today``
     (chosen by the caller, never read from the clock here) enables the rules
-    against records dated in the future.
+    against records dated in the future. ``cache``: each file's own checks are
+    remembered by content in ``<root>/.duban-cache/`` (or the folder given;
+    ``False``: none); the checks across files and against today always run.
     """
     root = Path(root)
     if registry is None:
@@ -79,35 +85,62 @@ def check_repository(root: Path | str, paths: Iterable[Path | str] | None = None
 
     keep([Problem(display(folder, root), 1, 1, "-", f"无法读取文件夹：{why}；其中的记录没有检查", "io")
           for folder, why in found.unreadable])
-    checked = _check_files(root, registry, files, workers, keep)
-    cross = CrossChecker(root, registry, checked, today)
-    cross.run()
+    folder = default_folder(root) if cache is True else (Path(cache) if cache else None)
+    with _collector_paused():  # a run builds millions of objects and frees none in cycles: skip the collector
+        checked = _check_files(root, registry, files, workers, keep, FileCache(folder, registry))
+        cross = CrossChecker(root, registry, checked, today)
+        cross.run()
     keep(cross.problems)
     count = len(selected) if selected is not None else len(files)
     return Result(collector.report(count), registry, {k: dict(v) for k, v in cross.valid.items()})
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _check_files(root: Path, registry: Registry, files: list[Path], workers: int | None,
-                 keep: Callable[..., None]) -> list[Checked]:
-    """Every file checked; each file's problems go to ``keep`` as soon as they are known and are not kept here."""
+                 keep: Callable[..., None], cache: FileCache) -> list[Checked]:
+    """Every file checked; each file's problems go to ``keep`` as soon as they are known and are not kept here.
+
+    A file whose bytes have the digest stored in ``cache`` takes the stored outcome; the others are checked
+    and stored (except kinds naming other files, ``paths:``, whose outcome depends on more than the file)."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_THRESHOLD else 1
     out: list[Checked] = []
+    uncached = {name for name, kind in registry.kinds.items() if kind.paths}
+    checker = FileChecker(root, registry)
 
     def take(c: Checked) -> None:
+        if c.hit:
+            kind, data, valid, problems, more = cache.get(c.file, c.digest, c.signature)
+            c.kind, c.data, c.valid, c.problems, c.more = kind, data, valid, problems, more
+        elif c.digest is not None and c.kind not in uncached:
+            cache.put(c.file, c.digest, c.kind, c.data, c.valid, c.problems, c.more, c.signature)
+        else:
+            cache.forget(c.file)
         keep(c.problems, c.file, c.more)
         c.problems = []
         out.append(c)
 
-    if workers <= 1:
-        checker = FileChecker(root, registry)
-        for p in files:
-            take(checker.check(p))
-        return out
-    size = max(50, len(files) // (workers * 8))
-    chunks = [[str(p) for p in files[i : i + size]] for i in range(0, len(files), size)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=worker_init, initargs=(str(root), registry)) as pool:
-        for part in pool.map(worker_check, chunks):
-            for c in part:
-                take(c)
+    work = [(p, cache.known(checker.name(p)[0])) for p in map(os.fspath, files)]
+    unknown = sum(1 for _, known in work if known is None)
+    if workers <= 1 or (unknown < PARALLEL_THRESHOLD // 4 and len(work) < 4 * PARALLEL_THRESHOLD):
+        for p, known in work:
+            take(checker.check(p, known))
+    else:
+        size = max(50, len(work) // (workers * 8))
+        chunks = [work[i : i + size] for i in range(0, len(work), size)]
+        with ProcessPoolExecutor(max_workers=workers, initializer=worker_init, initargs=(str(root), registry)) as pool:
+            for part in pool.map(worker_check, chunks):
+                for c in part:
+                    take(c)
+    cache.save()
     return out

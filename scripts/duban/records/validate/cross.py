@@ -37,6 +37,7 @@ class Record:
     id: str
     file: str  # path relative to the repository root, POSIX style
     data: dict
+    digest: str | None = None  # of the file's bytes, as read by this run
 
 
 class CrossChecker:
@@ -54,6 +55,7 @@ class CrossChecker:
         self._names: dict[str, list[str]] = {}
         self._suggested: dict[tuple[str, str], list[str]] = {}
         self._verifier: dict[str, Record] = {}
+        self._fields: dict[str, Fields] = {}  # kind -> its schema's titles
 
     def add(self, file: str, path, message: str, code: str, key: bool = False) -> None:
         self._pending[file].append((tuple(path), key, message, code))
@@ -73,19 +75,24 @@ class CrossChecker:
             if c.kind is None:
                 continue
             kind = kinds[c.kind]
-            rel = PurePosixPath(c.file).relative_to(RECORDS)
-            if not isinstance(c.data, dict) or (kind.id_field and not isinstance(c.data.get("id"), str)):
+            if kind.id_field and isinstance(c.data, dict) and isinstance(c.data.get("id"), str):
+                rid = c.data["id"]  # the common case, without building paths
+            else:
+                rid = None
+            rel = PurePosixPath(c.file).relative_to(RECORDS) if rid is None else None
+            if rid is None and (not isinstance(c.data, dict) or kind.id_field):
                 presumed = rel.stem if kind.id_field else str(rel.relative_to(PurePosixPath(*kind.folder_parts)).with_suffix(""))
                 self.broken[c.kind].setdefault(presumed, c.file)
                 continue
-            rid = kind.record_id(c.data, rel)
+            if rid is None:
+                rid = kind.record_id(c.data, rel)
             first = self.ids[c.kind].get(rid)
             if first is not None:
                 self.add(c.file, ("id",), f"编号“{shown(rid)}”重复：与 {first.file} 相同；编号必须唯一", "duplicate-id")
                 continue
             self.ids[c.kind][rid] = c
             if c.valid:
-                self.valid[c.kind][rid] = Record(c.kind, rid, c.file, c.data)
+                self.valid[c.kind][rid] = Record(c.kind, rid, c.file, c.data, c.digest)
         # records with schema problems are checked too (defensively), so that
         # one run reports everything; only valid ones reach the model
         for kind_name, checked in self.ids.items():
@@ -172,7 +179,11 @@ class CrossChecker:
                      "unchecked")
 
     def _dates(self, kind: Kind, record: Record) -> None:
-        schema = Fields(kind.schema, self.registry.schemas)
+        if not kind.date_order and not kind.sorted_dates:
+            return
+        schema = self._fields.get(kind.name)
+        if schema is None:
+            schema = self._fields[kind.name] = Fields(kind.schema, self.registry.schemas)
         for earlier, later in kind.date_order:
             # pair items of the same list element when both paths walk the same list
             star = earlier.index("*") if "*" in earlier else None

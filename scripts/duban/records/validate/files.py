@@ -6,20 +6,24 @@ the record passed its own checks. Worker processes each hold one checker.
 
 from __future__ import annotations
 
+import gc
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from duban.records import privacy
 from duban.records.kinds import Kind, Registry
-from duban.records.load import Loaded, load_file
+from duban.records.load import Loaded, load_bytes, read_regular
 from duban.records.problems import MAX_PER_FILE, Problem
 from duban.records.syntax import not_regular
 from duban.records.text import FORBIDDEN, shown
+from duban.records.validate.cache import file_digest
 from duban.records.validate.discover import RECORDS
 from duban.records.validate.schema import SchemaChecker
 
 SPECIFIC = {"char", "date", "path"}
+SETTLED_NS = 2_000_000_000  # a file unchanged for this long is known unchanged while its status is
 
 
 def walk(data, path: tuple[str, ...], prefix: tuple = ()):
@@ -52,24 +56,21 @@ def outside(root: Path, under: str, value: str) -> str | None:
     return None
 
 
-def _not_a_record(path: Path) -> tuple[str, str] | None:
+def _not_a_record(path: str, st: os.stat_result | None) -> tuple[str, str] | None:
     """Why an entry under records/ is not read as a record: not a regular file, or not named ``*.yaml``."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        st = None  # the loader reports why it cannot be read
-    why = not_regular(st.st_mode) if st is not None else None
+    why = not_regular(st.st_mode) if st is not None else None  # no status: the loader reports why
     if why:
         return why, "not-regular"
-    name = path.name
+    name = os.path.basename(path)
     if FORBIDDEN.search(name):
         return f"文件名“{shown(name)}”含有不可见或控制字符；请重命名", "placement"
-    if path.suffix == ".yaml":
+    suffix = os.path.splitext(name)[1]
+    if suffix == ".yaml":
         return None
-    if path.suffix == ".yml":
+    if suffix == ".yml":
         return "扩展名应为 .yaml", "placement"
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return f"扩展名应为小写的 .yaml（现在是 {path.suffix}）；本文件不会被当作记录读取", "placement"
+    if suffix.lower() in (".yaml", ".yml"):
+        return f"扩展名应为小写的 .yaml（现在是 {suffix}）；本文件不会被当作记录读取", "placement"
     return "records/ 下只能放 .yaml 记录文件；本文件不是记录，不会被读取，请移走或改名", "placement"
 
 
@@ -81,6 +82,14 @@ class Checked:
     valid: bool  # passed its own checks (schema, placement, personal data)
     problems: list[Problem]
     more: int = 0  # problems found beyond the MAX_PER_FILE listed
+    digest: str | None = None  # of the bytes read (None when the file could not be read): the cache's key
+    hit: bool = False  # the bytes had the digest the caller knew: nothing was checked, the stored outcome stands
+    signature: tuple | None = None  # the file's status when it is old enough to prove its bytes unchanged later
+
+
+def signature(st: os.stat_result) -> tuple:
+    """What changes whenever a file's bytes do: the change time (which no tool can set back), size, inode."""
+    return (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
 
 
 class FileChecker:
@@ -92,20 +101,59 @@ class FileChecker:
         self.schema = {name: SchemaChecker(kind, registry) for name, kind in registry.kinds.items()}
         self._root = os.path.realpath(root) + os.sep
         self._records = self._root + RECORDS + os.sep
+        self._cwd = os.getcwd()
+        self._kinds: dict[str, Kind | None] = {}  # folder under records/ -> its kind
+        self._settled = time.time_ns() - SETTLED_NS  # files last changed before this are trusted by their status
 
-    def check(self, path: Path) -> Checked:
-        full = os.path.abspath(path)
+    def name(self, path: Path | str) -> tuple[str, bool]:
+        """The file as problems name it (relative to the repository, POSIX style), and whether it is inside."""
+        path = os.fspath(path)
+        full = os.path.normpath(os.path.join(self._cwd, path))
         if not full.startswith(self._root):
             full = os.path.realpath(path)
-        file = full[len(self._root):].replace(os.sep, "/") if full.startswith(self._root) else str(path)
-        rel = PurePosixPath(full[len(self._records):].replace(os.sep, "/")) if full.startswith(self._records) else None
+        if full.startswith(self._root):
+            return full[len(self._root):].replace(os.sep, "/"), True
+        return path, False
+
+    def _kind(self, rel: str) -> Kind | None:
+        folder = rel.rpartition("/")[0]
+        if folder not in self._kinds:
+            self._kinds[folder] = self.registry.by_folder(PurePosixPath(rel))
+        return self._kinds[folder]
+
+    def check(self, path: Path | str, known: tuple | None = None) -> Checked:
+        """The file's own checks. ``known`` is what the cache holds, (digest, signature): when the file's status
+        still has that signature, or its bytes that digest, only a hit is returned."""
+        path = os.fspath(path)
+        file, inside = self.name(path)
+        prefix = RECORDS + "/"
+        rel = file[len(prefix):] if inside and file.startswith(prefix) else None
         if rel is None:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", "记录文件必须放在 records/ 文件夹下", "placement")])
-        refused = _not_a_record(path)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            st = None
+        refused = _not_a_record(path, st)
         if refused:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", refused[0], refused[1])])
-        kind = self.registry.by_folder(rel)
-        loaded = load_file(path, file)
+        kind = self._kind(rel)
+        if known and known[1] is not None and st is not None and signature(st) == known[1]:
+            return Checked(file, None, None, False, [], digest=known[0], hit=True, signature=known[1])
+        raw, why, code = read_regular(path)
+        if raw is None:
+            message = why if code != "io" else f"无法读取文件：{why}"
+            return self._check_loaded(file, rel, kind, Loaded(file, None, [Problem(file, 1, 1, "-", message, code)]))
+        digest = file_digest(raw)
+        # a change within the last seconds could share its change time with a later one: not trusted next time
+        sig = signature(st) if st is not None and st.st_ctime_ns < self._settled else None
+        if known and known[0] == digest:
+            return Checked(file, None, None, False, [], digest=digest, hit=True, signature=sig)
+        checked = self._check_loaded(file, rel, kind, load_bytes(raw, file))
+        checked.digest, checked.signature = digest, sig
+        return checked
+
+    def _check_loaded(self, file: str, rel: str, kind: Kind | None, loaded: Loaded) -> Checked:
         problems = list(loaded.problems)
         if kind is None:
             folders = "、".join(f"records/{k.folder}/" for k in self.registry.kinds.values())
@@ -137,17 +185,16 @@ class FileChecker:
                         out.append(loaded.problem(at, why, "path"))
         return out
 
-    def _placement(self, kind: Kind, rel: PurePosixPath, loaded: Loaded) -> list[Problem]:
+    def _placement(self, kind: Kind, rel: str, loaded: Loaded) -> list[Problem]:
         expected = kind.expected_stem(loaded.data)
         if expected is None:
             return []  # the schema already reports the missing field
-        inside = PurePosixPath(*rel.parts[len(kind.folder_parts):]).with_suffix("")
-        actual = str(inside)
+        actual = "/".join(rel.split("/")[len(kind.folder_parts):])[: -len(".yaml")]
         if "/" in kind.file:
             ok = actual == expected or (kind.counter and _strip_counter(actual) == expected)
             want = f"records/{kind.folder}/{expected}.yaml"
         else:  # records may be grouped in subfolders; the file name must match
-            ok = inside.name == expected
+            ok = actual.rpartition("/")[2] == expected
             want = f"{expected}.yaml"
         if ok:
             return []
@@ -170,9 +217,11 @@ _WORKER: FileChecker | None = None
 
 def worker_init(root: str, registry: Registry) -> None:
     global _WORKER
+    gc.disable()  # parsing makes no cycles worth collecting, and the collector's passes cost a third of the time
     _WORKER = FileChecker(Path(root), registry)
 
 
-def worker_check(paths: list[str]) -> list[Checked]:
+def worker_check(paths: list[tuple[str, tuple | None]]) -> list[Checked]:
+    """Each (path, (digest, signature) known from the cache or None) checked; hits come back without data."""
     assert _WORKER is not None
-    return [_WORKER.check(Path(p)) for p in paths]
+    return [_WORKER.check(p, known) for p, known in paths]

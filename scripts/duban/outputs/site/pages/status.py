@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from duban.engine import figures
-from duban.outputs.md import cell, esc, table
+from duban.outputs.md import NO_SEARCH, cell, esc, table
 from duban.outputs.site.pages.context import Context
 from duban.zh import natural_key, percent
+
+OVERDUE_INLINE = 300  # overdue cases of a kind listed on the overdue page itself; beyond, a page per unit
 
 
 def status_pages(site: Context) -> None:
@@ -19,8 +21,14 @@ def status_pages(site: Context) -> None:
     out += ["", "## 逾期台账 {#cases}", ""]
     for kind in site.repo.case_kinds():
         states = s.overdue_cases(kind.name)
-        if states:
-            out += [f"### {esc(kind.label)}（{len(states)} 件）", "", site.case_table(kind.name, states, p), ""]
+        if not states:
+            continue
+        out += [f"### {esc(kind.label)}（{len(states)} 件）", ""]
+        if len(states) <= OVERDUE_INLINE:
+            out += [site.case_table(kind.name, states, p), ""]
+        else:  # a long list gets a page per unit, so that no page grows with the whole area's backlog
+            out += ["逾期件数较多，按单位分页列出，逾期最久的在前。", "", table(["单位", "逾期件数", "清单"], [
+                [site.unit_link(unit, p), str(count), link] for unit, count, link in _unit_pages(site, kind, states)]), ""]
     site.pages["status/overdue.md"] = "\n".join(out) + "\n"
     site.pages["status/due-soon.md"] = "\n".join([
         f"# {site.settings.upcoming_days}天内到期", "", site.asof_note(),
@@ -52,6 +60,31 @@ def status_pages(site: Context) -> None:
         table(["条款", "任务数", "已销号", "待核销", "逾期", "滞报/缺报", "按期完成率", "办结用时中位数（天）"], [
             [esc(t.name), str(t.total), str(t.closed), str(t.pending), str(t.overdue), str(t.lagging), percent(t.on_time_rate),
              cell(t.median_days_to_close)] for t in by_clause])])
+
+
+def _unit_pages(site: Context, kind, states) -> list[tuple[str, int, str]]:
+    """Overdue cases of one kind, a page per responsible unit (at most ``OVERDUE_INLINE`` rows a page, in the
+    snapshot's order): (unit, count, links to its pages)."""
+    by_unit: dict[str, list] = {}
+    for st in states:
+        by_unit.setdefault(st.case.unit, []).append(st)
+    out = []
+    for unit in sorted(by_unit, key=natural_key):
+        rows = by_unit[unit]
+        chunks = [rows[i:i + OVERDUE_INLINE] for i in range(0, len(rows), OVERDUE_INLINE)]
+        u = site.repo.units.get(unit)
+        name = u.name if u else unit
+        links = []
+        for n, chunk in enumerate(chunks, 1):
+            page = unit if len(chunks) == 1 else f"{unit}-{n}"
+            part = f"（第 {n} 页，共 {len(chunks)} 页）" if len(chunks) > 1 else ""
+            site.pages[f"status/overdue-cases/{kind.name}/{page}.md"] = "\n".join([
+                NO_SEARCH + f"# 逾期{esc(kind.label)}：{esc(name)}{part}", "", site.asof_note(),
+                f"{esc(name)}逾期{esc(kind.label)} {len(rows)} 件，逾期最久的在前。[返回逾期清单](../../overdue.md#cases)", "",
+                site.case_table(kind.name, chunk, "../../../"), ""])
+            links.append(f"[{'查看' if len(chunks) == 1 else f'第 {n} 页'}](overdue-cases/{kind.name}/{page}.md)")
+        out.append((unit, len(rows), " ".join(links)))
+    return out
 
 
 def _duty_row(site: Context, st, d, prefix: str) -> list[str]:

@@ -1,0 +1,164 @@
+"""What each file's own checks found, remembered by content between runs (``.duban-cache/validate/``).
+
+A file's own checks (YAML, schema, file name, personal data) depend only on its path, its bytes,
+the declarations in ``schemas/`` and duban's code. So the outcome is stored under the file's path
+with a digest of its bytes, in a *generation* named by a hash of everything else it depends on:
+duban's version, the source of ``duban.records`` and every file in ``schemas/`` (kinds.yaml,
+settings.yaml, the schemas). A run under another generation starts empty; an entry whose digest
+differs from the file's is checked again. To skip reading a file whose bytes cannot have changed, an
+entry also keeps the file's status (change time, modification time, size, inode, device) when the file
+had been unchanged for two seconds when it was read: the change time moves on every write and no tool
+can set it back, so the same status proves the same bytes; any other status means reading and hashing. What depends on the day or on other files (future dates,
+references, duplicates: ``cross``) is never stored here and runs every time.
+
+Entries are spread over shards by path, so one changed file rewrites one shard. A shard is plain
+data (dicts, lists, strings, numbers) read by an unpickler that refuses every global, so a planted
+file cannot run code; a shard that does not read back as the expected shape is ignored and rebuilt.
+Writes are atomic; a cache that cannot be written only makes the next run slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import zlib
+from pathlib import Path
+
+from duban import __version__
+from duban.atomic import write_bytes
+from duban.records.kinds import Registry
+from duban.records.problems import Problem
+
+FOLDER = ".duban-cache"  # git-ignored, inside the repository
+FORMAT = 2
+SHARDS = 64
+_RECORDS_CODE = Path(__file__).resolve().parents[1]  # duban/records: everything a file's own checks run
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def generation(registry: Registry) -> str:
+    """The hash of everything but the file itself that its own checks depend on."""
+    h = hashlib.sha256(f"{FORMAT}\0{__version__}\0".encode())
+    for base in (_RECORDS_CODE, Path(registry.root)):
+        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(path.relative_to(base).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:24]
+
+
+class _PlainData(pickle.Unpickler):
+    def find_class(self, module, name):  # only plain data: no class, no function, no code
+        raise pickle.UnpicklingError(f"{module}.{name}")
+
+
+def _shard(file: str) -> int:
+    return zlib.crc32(file.encode()) % SHARDS
+
+
+# one entry: (digest, kind, data, valid, problems as tuples, more, signature of the file's status or None)
+Entry = tuple
+
+
+def _entry_ok(value) -> bool:
+    return (isinstance(value, tuple) and len(value) == 7 and isinstance(value[0], str)
+            and (value[6] is None or (isinstance(value[6], tuple) and len(value[6]) == 5
+                                      and all(type(n) is int for n in value[6])))
+            and (value[1] is None or isinstance(value[1], str)) and (value[2] is None or isinstance(value[2], dict))
+            and isinstance(value[3], bool) and isinstance(value[4], list) and isinstance(value[5], int)
+            and all(isinstance(p, tuple) and len(p) == 6 for p in value[4]))
+
+
+class FileCache:
+    """The stored outcomes of one generation; ``get`` and ``put`` by file and digest, ``save`` at the end."""
+
+    def __init__(self, folder: Path | None, registry: Registry):
+        self.folder = folder / "validate" / generation(registry) if folder else None
+        self.base = folder
+        self.shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
+        self.dirty: set[int] = set()
+        self.seen: set[str] = set()
+        self.loaded = [False] * SHARDS
+        if self.folder is not None:
+            for i in range(SHARDS):
+                self.shards[i], self.loaded[i] = self._read(i)
+
+    def _path(self, i: int) -> Path:
+        return self.folder / f"{i:02d}.pickle"
+
+    def _read(self, i: int) -> tuple[dict[str, Entry], bool]:
+        try:
+            raw = self._path(i).read_bytes()
+        except OSError:
+            return {}, False
+        try:
+            value = _PlainData(io.BytesIO(raw)).load()
+        except Exception:  # noqa: BLE001 - any damage: ignore the shard, it is rebuilt
+            return {}, False
+        if not (isinstance(value, dict) and all(isinstance(k, str) and _entry_ok(v) for k, v in value.items())):
+            return {}, False
+        return value, True
+
+    def known(self, file: str) -> tuple | None:
+        """(digest, signature) stored for the file, or None."""
+        entry = self.shards[_shard(file)].get(file)
+        return (entry[0], entry[6]) if entry else None
+
+    def get(self, file: str, digest: str, signature: tuple | None = None):
+        """The stored outcome ``(kind, data, valid, problems, more)`` when the file still has this digest
+        (``signature``: the file's status now, remembered for the next run)."""
+        self.seen.add(file)
+        i = _shard(file)
+        entry = self.shards[i].get(file)
+        if entry is None or entry[0] != digest:
+            return None
+        if entry[6] != signature:
+            self.shards[i][file] = entry[:6] + (signature,)
+            self.dirty.add(i)
+        _, kind, data, valid, problems, more, _ = entry
+        return kind, data, valid, [Problem(*p) for p in problems], more
+
+    def put(self, file: str, digest: str, kind: str | None, data: dict | None, valid: bool,
+            problems: list[Problem], more: int, signature: tuple | None = None) -> None:
+        self.seen.add(file)
+        i = _shard(file)
+        self.shards[i][file] = (digest, kind, data, valid,
+                                [(p.file, p.line, p.column, p.field, p.message, p.code) for p in problems], more,
+                                signature)
+        self.dirty.add(i)
+
+    def forget(self, file: str) -> None:
+        self.seen.add(file)
+        i = _shard(file)
+        if self.shards[i].pop(file, None) is not None:
+            self.dirty.add(i)
+
+    def save(self) -> None:
+        """Write the shards that changed (files gone since the last run are dropped); older generations go."""
+        if self.folder is None:
+            return
+        for i, shard in enumerate(self.shards):
+            gone = [f for f in shard if f not in self.seen]
+            for f in gone:
+                del shard[f]
+            if gone or i in self.dirty or not self.loaded[i]:
+                try:
+                    write_bytes(self._path(i), pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL))
+                except OSError:
+                    return
+        self.dirty.clear()
+        try:
+            for old in (self.base / "validate").iterdir():
+                if old != self.folder:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def default_folder(root: Path) -> Path:
+    return Path(os.path.abspath(root)) / FOLDER

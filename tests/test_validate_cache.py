@@ -1,0 +1,151 @@
+"""The per-file validation cache (``.duban-cache/``): a second run gives what a first run gives, and anything
+the stored outcome depends on (the file's bytes, the schemas, a damaged cache) makes it check again. What
+depends on today or on other files is never taken from the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from pathlib import Path
+
+import pytest
+from duban.records.validate import check_repository
+from duban.records.validate import files as files_module
+from duban.records.validate.cache import FOLDER
+
+DISPUTE = "records/cases/disputes/MD-aa-2024-0001.yaml"
+UPDATE = "records/updates/T-2-1-01/2024-03-20-aa.yaml"
+TODAY = dt.date(2024, 6, 1)
+
+
+def problems(result):
+    return [(p.file, p.line, p.column, p.field, p.message, p.code) for p in result.report.problems]
+
+
+@pytest.fixture
+def broken(repo: Path) -> Path:
+    """The base fixture with one file that has a schema problem and one with a mobile number."""
+    path = repo / DISPUTE
+    path.write_text(path.read_text(encoding="utf-8").replace("parties: 2", "parties: 两个"), encoding="utf-8")
+    (repo / UPDATE).parent.mkdir(parents=True)
+    (repo / UPDATE).write_text("task: T-2-1-01\nunit: aa\ndate: 2024-03-20\nstate: 推进中\n"
+                               "text: 联系人电话 13812345678。\n", encoding="utf-8")
+    return repo
+
+
+def no_parsing(monkeypatch):
+    """From here on, parsing a record file fails the test: every outcome must come from the cache (except the
+    plan's: it names a page under docs/, so its outcome depends on more than its bytes and is never stored)."""
+    real = files_module.load_bytes
+
+    def refuse(data, file, *args, **kwargs):
+        if not file.startswith("records/plans/"):
+            raise AssertionError(f"{file} was parsed although its bytes did not change")
+        return real(data, file, *args, **kwargs)
+    monkeypatch.setattr(files_module, "load_bytes", refuse)
+
+
+def test_a_warm_run_gives_the_same_problems_without_parsing(broken, monkeypatch):
+    first = check_repository(broken, today=TODAY, workers=1)
+    assert {p[5] for p in problems(first)} >= {"privacy-mobile"}
+    assert any(p[0] == DISPUTE for p in problems(first))
+    assert (broken / FOLDER).is_dir()
+    no_parsing(monkeypatch)
+    second = check_repository(broken, today=TODAY, workers=1)
+    assert problems(second) == problems(first)
+    assert second.report.files == first.report.files
+    assert {k: sorted(v) for k, v in second.records.items()} == {k: sorted(v) for k, v in first.records.items()}
+
+
+def test_a_changed_file_is_checked_again(broken):
+    check_repository(broken, today=TODAY, workers=1)
+    path = broken / DISPUTE
+    path.write_text(path.read_text(encoding="utf-8").replace("parties: 两个", "parties: 2"), encoding="utf-8")
+    after = check_repository(broken, today=TODAY, workers=1)
+    assert not any(p[0] == DISPUTE for p in problems(after))
+    path.write_text(path.read_text(encoding="utf-8").replace("category: 邻里纠纷", "category: 不存在的类别"), encoding="utf-8")
+    again = check_repository(broken, today=TODAY, workers=1)
+    assert [p[3] for p in problems(again) if p[0] == DISPUTE] == ["category"]
+
+
+def test_a_schema_change_is_never_answered_from_the_cache(repo):
+    assert check_repository(repo, workers=1).ok
+    schema = repo / "schemas" / "dispute.schema.json"
+    text = schema.read_text(encoding="utf-8")
+    old = '"maxLength": 1000\n    },\n    "place"'
+    assert old in text
+    schema.write_text(text.replace(old, old.replace("1000", "3")), encoding="utf-8")
+    after = check_repository(repo, workers=1)
+    assert [(p.file, p.field) for p in after.report.problems] == [(DISPUTE, "summary")]
+
+
+def test_a_damaged_cache_is_ignored_and_rebuilt(broken):
+    first = problems(check_repository(broken, today=TODAY, workers=1))
+    shards = sorted((broken / FOLDER).rglob("*.pickle"))
+    assert shards
+    planted = broken / "planted"
+    for i, shard in enumerate(shards):
+        if i % 3 == 0:
+            shard.write_bytes(b"\x80\x05garbage")
+        elif i % 3 == 1:  # a pickle that would run code if it were trusted
+            shard.write_bytes(pickle.dumps(_Exploit(str(planted))))
+        else:  # the right format, the wrong shape
+            shard.write_bytes(pickle.dumps({DISPUTE: ("x", None)}))
+    assert problems(check_repository(broken, today=TODAY, workers=1)) == first
+    assert not planted.exists()
+    assert problems(check_repository(broken, today=TODAY, workers=1)) == first  # rebuilt, and still right
+
+
+class _Exploit:
+    def __init__(self, target: str):
+        self.target = target
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.target),))
+
+
+def test_a_future_dated_update_is_refused_on_a_warm_cache(repo):
+    (repo / UPDATE).parent.mkdir(parents=True)
+    (repo / UPDATE).write_text("task: T-2-1-01\nunit: aa\ndate: 2024-03-20\nstate: 推进中\ntext: 推进。\n",
+                               encoding="utf-8")
+    assert check_repository(repo, today=TODAY, workers=1).ok
+    earlier = check_repository(repo, today=dt.date(2024, 3, 19), workers=1)
+    assert [(p.file, p.code) for p in earlier.report.problems] == [(UPDATE, "future")]
+
+
+def test_cross_file_checks_run_on_a_warm_cache(repo):
+    assert check_repository(repo, workers=1).ok
+    (repo / "records" / "units" / "aa.yaml").unlink()
+    after = check_repository(repo, workers=1)
+    assert any(p.file == DISPUTE and p.field == "unit" for p in after.report.problems)
+
+
+def test_no_cache_is_written_when_asked_not_to(repo):
+    assert check_repository(repo, workers=1, cache=False).ok
+    assert not (repo / FOLDER).exists()
+
+
+def test_the_cache_folder_is_ignored_by_git():
+    ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text(encoding="utf-8").split()
+    assert f"/{FOLDER}/" in ignored
+
+
+def test_a_settled_file_is_known_by_its_status_and_a_change_still_seen(repo, monkeypatch):
+    monkeypatch.setattr(files_module, "SETTLED_NS", -10**15)  # every file counts as long unchanged
+    assert check_repository(repo, workers=1).ok
+    reads: list[str] = []
+    real = files_module.read_regular
+
+    def counting(path, *args, **kwargs):
+        reads.append(str(path))
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(files_module, "read_regular", counting)
+    assert check_repository(repo, workers=1).ok
+    assert reads and all("/records/plans/" in r for r in reads)  # only the plan, whose outcome is never stored
+    path = repo / DISPUTE
+    path.write_text(path.read_text(encoding="utf-8").replace("category: 邻里纠纷", "category: 不存在的类别"),
+                    encoding="utf-8")
+    reads.clear()
+    after = check_repository(repo, workers=1)
+    assert any(r.endswith(DISPUTE) for r in reads)
+    assert [p.field for p in after.report.problems if p.file == DISPUTE] == ["category"]
