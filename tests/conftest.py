@@ -35,6 +35,16 @@ def make_site_repo(target: Path, *overlays: Path) -> Path:
     return lay_over(repo, *overlays)
 
 
+def git(repo: Path, *args: str, author: str = "区委政法委 王科长", day: str = "2024-03-01") -> None:
+    """Run git in ``repo`` as ``author`` on ``day`` (office time), whatever the machine's git configuration."""
+    import subprocess
+
+    env = dict(os.environ, GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL="a@example.invalid",
+               GIT_COMMITTER_NAME=author, GIT_COMMITTER_EMAIL="a@example.invalid",
+               GIT_AUTHOR_DATE=f"{day}T10:00:00+08:00", GIT_COMMITTER_DATE=f"{day}T10:00:00+08:00")
+    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
+
+
 @pytest.fixture
 def repo(tmp_path):
     return make_repo(tmp_path / "repo")

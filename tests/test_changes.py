@@ -1,10 +1,9 @@
 """`duban changes`: the pull request's job summary lists the records it changes and the tasks and units whose state
 changes as a result, before → after, and every validation problem (GitHub shows only ten annotations)."""
 
-import os
-import subprocess
 
 import pytest
+from conftest import git as _git
 from conftest import make_repo
 from duban.cli import main
 
@@ -16,10 +15,6 @@ text: 实施办法已印发，申请核实销号。
 """
 
 
-def _git(repo, *args):
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.invalid")
-    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
 
 
 @pytest.fixture

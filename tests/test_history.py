@@ -2,10 +2,10 @@
 fields, read from real git history."""
 
 import datetime as dt
-import os
 import subprocess
 
 import pytest
+from conftest import git as _git
 from conftest import make_repo
 from duban.engine.snapshot import Evaluator
 from duban.outputs.site.pages import generate
@@ -20,11 +20,6 @@ text: 实施办法已形成初稿，正在征求意见。
 """
 
 
-def _git(repo, *args, author="区委政法委 王科长", day="2024-03-01"):
-    env = dict(os.environ, GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL="a@example.invalid",
-               GIT_COMMITTER_NAME=author, GIT_COMMITTER_EMAIL="a@example.invalid",
-               GIT_AUTHOR_DATE=f"{day}T10:00:00+08:00", GIT_COMMITTER_DATE=f"{day}T10:00:00+08:00")
-    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
 
 
 @pytest.fixture

@@ -491,8 +491,7 @@ def _excel_import(root: Path, args) -> int:
     from duban.edit.excel_import import import_workbook
 
     if not args.file.is_file():
-        print(f"用法错误：文件不存在：{args.file}", file=sys.stderr)
-        return 2
+        return _usage(f"文件不存在：{args.file}")
     ws = _workspace(root)
     if ws is None:
         return 1
@@ -516,8 +515,7 @@ def _plan_import(root: Path, args) -> int:
     from duban.records.reporters import text
 
     if not args.file.is_file():
-        print(f"用法错误：文件不存在：{args.file}", file=sys.stderr)
-        return 2
+        return _usage(f"文件不存在：{args.file}")
     ws = _workspace(root)
     if ws is None:
         return 1

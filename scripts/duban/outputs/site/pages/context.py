@@ -256,13 +256,13 @@ class Context:
         for file, kind_name, what in files:
             for c in self.history.of(file):
                 source = f"合并请求 #{c.pull}" if c.pull else f"提交 {c.commit[:7]}"
-                rows.append((c.day, c.commit, [str(c.day), esc(c.author), esc(self.change_text(kind_name, c, what)),
+                rows.append((c.day, [str(c.day), esc(c.author), esc(self.change_text(kind_name, c, what)),
                                                f"{source}：{esc(c.message)}"]))
         rows.sort(key=lambda r: r[0], reverse=True)
         out = ["## 修改记录（留痕）", "", "记录文件在 Git 中的每一次修改：日期、修改人、内容和所在的合并请求或提交。", ""]
         if not rows:
             return out + ["尚未提交到 Git。", ""]
-        return out + [table(["日期", "修改人", "内容", "合并请求或提交"], [r[2] for r in rows]), ""]
+        return out + [table(["日期", "修改人", "内容", "合并请求或提交"], [r[1] for r in rows]), ""]
 
     def case_history(self, kind_name: str, file: str) -> str:
         """A case's 留痕 in one line for its details cell (the last five changes)."""
