@@ -18,7 +18,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from duban.engine.asof import record_as_of
-from duban.engine.cases import CaseState, case_limit, case_state
+from duban.engine.casecols import CaseColumns
+from duban.engine.cases import CaseState, case_limit
 from duban.engine.periods import Period, owed_periods
 from duban.engine.settings import Settings, from_registry
 from duban.engine.state import (
@@ -251,6 +252,7 @@ class Evaluator:
         self._snapshots: OrderedDict[dt.date, Snapshot] = OrderedDict()
         self._evidence: dict[tuple[str, str], tuple[list[Evidence], list[dt.date]]] = {}
         self._limits: dict[tuple[str, str], tuple] = {}
+        self._columns: dict[str, CaseColumns] = {}
         order = sorted(repo.tasks.values(), key=lambda t: natural_key(t.id))
         self._order = _children_first(order, repo)
 
@@ -314,11 +316,14 @@ class Evaluator:
             state = parent_state(self, task, children, day) if children else task_state(self, task, day)
             tasks[task.id] = replace(state, archived=True) if day != as_of else state
         ordered = {tid: tasks[tid] for tid in sorted(tasks, key=natural_key)}
-        cases: dict[str, list[CaseState]] = {}
-        for kind in repo.case_kinds():
-            states = (case_state(self, c, as_of) for c in repo.cases_of(kind.name))
-            cases[kind.name] = [s for s in states if s is not None]
+        cases = {kind.name: self.case_columns(kind.name).at(as_of) for kind in repo.case_kinds()}
         return Snapshot(self, as_of, ordered, cases)
+
+    def case_columns(self, kind: str) -> CaseColumns:
+        """A kind's cases as columns, with the states worked out so far (``engine.casecols``)."""
+        if kind not in self._columns:
+            self._columns[kind] = CaseColumns(self, kind)
+        return self._columns[kind]
 
 
 def _children_first(tasks: list[Task], repo: Repository) -> list[Task]:

@@ -72,11 +72,14 @@ def xlsx(value: Any) -> Any:
     return visible(value) if isinstance(value, str) else value
 
 
-def xlsx_text(cell) -> None:
-    """After a value is set: text that Excel would take for a formula is stored as text with a quote prefix."""
+def xlsx_text(cell) -> bool:
+    """After a value is set: text that Excel would take for a formula is stored as text with a quote prefix
+    (True when it was)."""
     if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
         cell.data_type = "s"
         cell.quotePrefix = True
+        return True
+    return False
 
 
 def csv(value: Any) -> str:

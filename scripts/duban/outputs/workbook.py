@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from copy import copy
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -104,20 +106,32 @@ def add_sheet(wb: Workbook, name: str, title: str, as_of: dt.date, headers: Sequ
         cell.border = BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [display_width(h) for h in headers]
+    # a body cell's style follows from a few facts about its value; the first cell with those facts is styled
+    # through openpyxl's API and the others take a copy of its style indices (assigning each attribute hashes
+    # the style object again: most of the time of a sheet of thousands of rows)
+    styled: dict[tuple, StyleArray] = {}
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
         for c, value in enumerate(row, start=1):
-            widths[c - 1] = max(widths[c - 1], display_width(value))
+            needed = display_width(value)
+            widths[c - 1] = max(widths[c - 1], needed)
             cell = ws.cell(row=r, column=c)
-            xlsx_text(cell)  # text that looks like a formula stays text
+            quoted = xlsx_text(cell)  # text that looks like a formula stays text
+            wrap = isinstance(value, str) and needed > MAX_WIDTH
+            key = (quoted, wrap, isinstance(value, dt.date), isinstance(value, Percent),
+                   value.colour if isinstance(value, Level) else None)
+            if key in styled:
+                cell._style = copy(styled[key])
+                continue
             cell.font = body
             cell.border = BOX
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str) and display_width(value) > MAX_WIDTH)
+            cell.alignment = Alignment(vertical="top", wrap_text=wrap)
             if isinstance(value, dt.date):
                 cell.number_format = DATE_FORMAT
             elif isinstance(value, Percent):
                 cell.number_format = PERCENT_FORMAT
             elif isinstance(value, Level):
                 cell.fill = PatternFill("solid", fgColor=_light(value.colour))
+            styled[key] = copy(cell._style)
     for c, needed in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, needed + 2)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import deepcopy
 from typing import Iterable, Sequence
 
 from docx import Document
@@ -41,7 +42,7 @@ from duban.outputs.gongwen.setup import (
     setup_settings,
     setup_styles,
 )
-from duban.zh import width
+from duban.zh import typeset, width
 
 NONE = "无。"
 
@@ -166,22 +167,41 @@ class GongwenDocument:
                 tblPr.append(margins)
         for col, mm in zip(table.columns, widths_mm):
             col.width = Mm(mm)
+        # a body row is built through python-docx once for each shape (which cells are empty, the colours); a
+        # later row of the same shape is a copy of that row's XML with its own texts (the same bytes, without
+        # python-docx's schema-order searches for every property of every run: most of the time of a long table)
+        shapes: dict[tuple, object] = {}
         for r, row in enumerate(table.rows):
+            values = headers if r == 0 else rows[r - 1]
+            cells = [value if isinstance(value, tuple) else (value, None) for value in values]
+            texts = [typeset(docx(str(text))) for text, _ in cells]
+            shape = tuple((bool(t), colour) for t, (_, colour) in zip(texts, cells))
+            plain = r > 0 and not any(ch in t for t in texts for ch in "\t\r\n")
+            if plain and shape in shapes:
+                copied = deepcopy(shapes[shape])
+                for t_el, text in zip((t for t in copied.iter(qn("w:t"))), (t for t in texts if t)):
+                    t_el.text = text
+                    if len(text.strip()) < len(text):
+                        t_el.set(qn("xml:space"), "preserve")
+                    elif qn("xml:space") in t_el.attrib:
+                        del t_el.attrib[qn("xml:space")]
+                row._tr.getparent().replace(row._tr, copied)
+                continue
             trPr = row._tr.get_or_add_trPr()
             cant = OxmlElement("w:cantSplit")
             trPr.append(cant)
             if r == 0:
                 trPr.append(OxmlElement("w:tblHeader"))
-            values = headers if r == 0 else rows[r - 1]
-            for c, (cell, value) in enumerate(zip(row.cells, values)):
+            for c, (cell, (text, colour)) in enumerate(zip(row.cells, cells)):
                 cell.width = Mm(widths_mm[c])
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 p = cell.paragraphs[0]
                 p._p.style = "DubanTable"
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER if (r == 0 or centred[c]) else WD_ALIGN_PARAGRAPH.LEFT
                 no_snap(p)
-                text, colour = value if isinstance(value, tuple) else (value, None)
                 run(p, str(text), FANGSONG, SIZE_XIAO4, bold=(r == 0), colour=colour)
+            if plain:
+                shapes[shape] = deepcopy(row._tr)
 
     def title(self, title: str, subtitle: str | None = None) -> None:
         """The 2号小标宋 title, broken where the sense allows; an optional 3号楷体 subtitle; one empty line."""
