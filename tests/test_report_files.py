@@ -415,3 +415,27 @@ def test_line_grid_without_character_grid(document):
     grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:linePitch")) == "579"
     assert grid.get(qn("w:charSpace")) is None
+
+
+def test_long_word_table_rows_keep_each_cells_text_colour_and_spacing():
+    """Rows of a long table are copies of the first row of their shape: each keeps its own text (leading and
+    trailing spaces too), its empty cells, its colour and its line breaks."""
+    from duban.outputs.gongwen.document import GongwenDocument
+
+    rows = []
+    for i in range(60):
+        colour = ("C62828" if i % 3 == 0 else None)
+        text = f"  前后有空格{i}  " if i % 5 == 0 else (f"第一行{i}\n第二行" if i % 7 == 0 else f"乡镇{i}")
+        rows.append((str(i), (text, colour), "" if i % 4 == 0 else f"备注{i}"))
+    document = GongwenDocument()
+    document.table(("序号", "内容", "备注"), rows, (20, 60, 40), (True, False, False))
+    table = docx.Document(io.BytesIO(document.to_bytes())).tables[0]
+    assert len(table.rows) == 61
+    for (number, (text, colour), note), row in zip(rows, table.rows[1:]):
+        assert row.cells[0].text == number
+        assert row.cells[1].text == text
+        assert row.cells[2].text == note
+        runs = row.cells[1].paragraphs[0].runs
+        assert (str(runs[0].font.color.rgb) if runs[0].font.color.rgb else None) == colour
+        assert runs[0].font.size.pt == 12 and not runs[0].font.bold  # 小四, the body rows' size
+    assert table.rows[0].cells[1].paragraphs[0].runs[0].font.bold  # the header stays bold
