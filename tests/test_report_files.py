@@ -438,4 +438,6 @@ def test_long_word_table_rows_keep_each_cells_text_colour_and_spacing():
         runs = row.cells[1].paragraphs[0].runs
         assert (str(runs[0].font.color.rgb) if runs[0].font.color.rgb else None) == colour
         assert runs[0].font.size.pt == 12 and not runs[0].font.bold  # 小四, the body rows' size
+        kept = {t.get(qn("xml:space")) for t in runs[0]._r.iter(qn("w:t"))}
+        assert kept == ({"preserve"} if text != text.strip() else {None})  # Word drops unmarked edge spaces
     assert table.rows[0].cells[1].paragraphs[0].runs[0].font.bold  # the header stays bold
