@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import posixpath
 from collections import defaultdict
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from duban.engine import figures
@@ -18,7 +19,7 @@ from duban.engine.cases import CaseState
 from duban.engine.ranking import UnitFigures, unit_figures
 from duban.engine.snapshot import Snapshot
 from duban.engine.state import Duty, TaskState
-from duban.outputs.md import badge, cell, esc, table
+from duban.outputs.md import badge, cell, esc, html_table, table
 from duban.records.history import NONE, Change, History
 from duban.records.model import Task
 from duban.records.plan_pages import clause_anchor
@@ -183,6 +184,10 @@ class Context:
     def case_table(self, kind_name: str, states: list[CaseState], prefix: str, details: bool = True) -> str:
         """A register table: the declared columns, the state (and days overdue when the kind has a clock), and the
         rest of each case in an expandable cell; each case id is an anchor others can link to."""
+        headers, rows = self._case_rows(kind_name, states, prefix, details)
+        return table(headers, rows)
+
+    def _case_rows(self, kind_name: str, states: list[CaseState], prefix: str, details: bool):
         kind = self.repo.registry.kinds[kind_name]
         clock = bool(kind.case.limit or kind.case.closed)
         columns = list(kind.case.columns)
@@ -204,7 +209,30 @@ class Context:
             if details:
                 row.append(self.case_details(kind_name, st, data, set(columns)))
             rows.append(row)
-        return table(headers, rows)
+        return headers, rows
+
+    @cached_property
+    def directory_urls(self) -> bool:
+        """mkdocs.yml's ``use_directory_urls`` (MkDocs' default: true), for links written as HTML."""
+        config = self.docs_dir.parent / "mkdocs.yml"
+        if not config.is_file():
+            return True
+        from mkdocs.utils import yaml_load
+
+        with open(config, encoding="utf-8") as f:
+            return bool((yaml_load(f) or {}).get("use_directory_urls", True))
+
+    def href(self, page: str):
+        """For a page's HTML blocks: a link written as in Markdown (``../../units/x.md#a``) to the address MkDocs
+        would give it (MkDocs rewrites only the links it parses)."""
+        return _href_function(page, self.directory_urls)
+
+    def case_html_table(self, kind_name: str, states: list[CaseState], page: str) -> str:
+        """``case_table`` as an HTML block, for a register volume at ``page`` (its thousands of rows parse several
+        times faster)."""
+        prefix = "../" * page.count("/")
+        headers, rows = self._case_rows(kind_name, states, prefix, True)
+        return html_table(headers, rows, self.href(page))
 
     def value_text(self, value) -> str:
         if isinstance(value, dict) and "days" in value:
@@ -300,3 +328,20 @@ class Context:
 def case_anchor(case_id: str) -> str:
     """The anchor of a case's row in its register volume."""
     return "case-" + html.escape(case_id)
+
+
+@lru_cache(maxsize=None)
+def _href_function(page: str, directory_urls: bool):
+    from mkdocs.structure.files import File
+
+    here = File(page, "/docs", "/site", directory_urls)
+
+    @lru_cache(maxsize=None)
+    def href(link: str) -> str:
+        path, hash_, fragment = link.partition("#")
+        if not path.endswith(".md") or "://" in path:
+            return link
+        target = File(posixpath.normpath(posixpath.join(posixpath.dirname(page), path)), "/docs", "/site", directory_urls)
+        return target.url_relative_to(here) + hash_ + fragment
+
+    return href

@@ -29,10 +29,11 @@ def registers(site: Context) -> None:
             t = figures.cases_total(s, kind.name, chunk)
             order = "逾期和临期的在前。" if clock else "按日期排列。"
             # volumes hold thousands of rows: out of search (their filter finds rows; search finds the register)
-            site.pages[f"registers/{kind.name}/{name}.md"] = "\n".join([
+            page = f"registers/{kind.name}/{name}.md"
+            site.pages[page] = "\n".join([
                 NO_SEARCH + f"# {esc(kind.label)}台账：{esc(title)}", "", site.asof_note(),
                 _summary(t, clock) + order + "点击“查看”展开每条记录的全部内容。", "",
-                site.case_table(kind.name, chunk, "../../")])
+                site.case_html_table(kind.name, chunk, page)])
             pages.append((name, title, t))
         total = figures.cases_total(s, kind.name)
         out = [f"# {esc(kind.label)}台账", "", site.asof_note()]
