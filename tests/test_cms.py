@@ -32,6 +32,9 @@ NPM_INSTALL = "install Node.js 20 and npm (`apt-get install nodejs npm`); the np
 DAY = dt.date(2024, 3, 31)
 TEXT = "完成实施办法初稿，征求各成员单位意见。"
 EVIDENCE = "https://example.gov.cn/a/1"
+# a late report on the weekly T-2-2-01: on 12 March for the week of 4 March, the editor picking that week's Wednesday
+LATE = {"date": "2024-03-12", "period": "2024-03-06", "text": "补报：3月6日召开协调会议。"}
+LATE_FILE = "records/updates/T-2-2-01/2024-03-12-aa.yaml"
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -272,18 +275,7 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
 
         # another report by the same unit on the same day: duban's -2 counter, never over the first
         steps.append("second")
-        # a fresh page: Decap keeps the last entry's draft in its store across in-page navigation, and a new entry
-        # opened from there may be saved over the first one's branch
-        page.goto(server.base + "admin/#/collections/update")
-        page.reload()
-        login = page.get_by_role("button", name="登录")
-        try:
-            login.click(timeout=5_000)
-        except Exception:  # noqa: BLE001 - already logged in: the local backend remembers the user
-            pass
-        page.locator('[aria-label="创建“进展情况”类型的内容"]').click()
-        page.get_by_text("正在集合“进展情况”中编写").wait_for()
-        page.locator("label", has_text="任务编号").first.wait_for()
+        _new_entry(page, server)
         _pick(page, "任务编号", "T-2-1-01")
         _pick(page, "报送单位", "甲镇")
         _pick(page, "进展状态", "受阻")
@@ -291,39 +283,73 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
         page.locator(f"#{_field_id(page, '进展内容')}").fill("征求意见时发现口径不一，需协调。")
         page.get_by_role("button", name="保存").click()
         _wait_branches(page, repo, 2)
+
+        # a late report credited to an earlier week, by any day of it (the hint says so)
+        steps.append("late")
+        _new_entry(page, server)
+        _pick(page, "任务编号", "T-2-2-01")
+        _pick(page, "报送单位", "甲镇")
+        _pick(page, "进展状态", "推进中")
+        page.get_by_text("选该周期内的任一天即可").first.wait_for()  # the field's hint, from the schema
+        assert _set_date(page, _field_id(page, "报送日期"), LATE["date"]) == LATE["date"]
+        assert _set_date(page, _field_id(page, "所属周期"), LATE["period"]) == LATE["period"]
+        page.locator(f"#{_field_id(page, '进展内容')}").fill(LATE["text"])
+        page.get_by_role("button", name="保存").click()
+        _wait_branches(page, repo, 3)
     finally:
         context.close()
     assert outside == [], f"the admin page asked for another host: {outside}"
 
-    branches = sorted(_cms_branches(repo))
-    assert len(branches) == 2 and all(b.startswith("cms/update/") for b in branches), branches
-    changed = _git(repo, "diff", "--name-only", "main", branches[0]).split()
-    assert changed == ["records/updates/T-2-1-01/2024-03-05-aa.yaml"]
-    second = _git(repo, "diff", "--name-only", "main", branches[1]).split()
-    assert second == ["records/updates/T-2-1-01/2024-03-05-aa-2.yaml"]
-    assert "state: 受阻" in _git(repo, "show", f"{branches[1]}:{second[0]}")
+    branches = _cms_branches(repo)
+    assert len(branches) == 3 and all(b.startswith("cms/update/") for b in branches), branches
+    saved = {tuple(_git(repo, "diff", "--name-only", "main", b).split()): b for b in branches}  # one file a branch
+    first, second = "records/updates/T-2-1-01/2024-03-05-aa.yaml", "records/updates/T-2-1-01/2024-03-05-aa-2.yaml"
+    assert set(saved) == {(first,), (second,), (LATE_FILE,)}, saved
+    assert "state: 受阻" in _git(repo, "show", f"{saved[(second,)]}:{second}")
+    assert f"period: {LATE['period']}" in _git(repo, "show", f"{saved[(LATE_FILE,)]}:{LATE_FILE}")  # the day picked
 
-    # the saved entry, on its branch: valid, and `duban fmt` makes it the bytes `duban new update` writes
-    checkout = tmp_path / "checkout"
-    _git(tmp_path, "clone", "-q", "--branch", branches[0], str(repo), str(checkout))  # decap-server owns repo's tree
-    monkeypatch.chdir(checkout)
-    assert main(["--root", str(checkout), "validate", "--today", DAY.isoformat()]) == 0, capsys.readouterr()
-    assert main(["--root", str(checkout), "fmt", "records/updates/T-2-1-01/2024-03-05-aa.yaml"]) == 0
-    by_cms = (checkout / changed[0]).read_bytes()
-    by_cli = _cli_update(tmp_path / "cli", monkeypatch, capsys)
-    assert by_cms == by_cli
+    # each saved entry, on its branch: valid as the CMS wrote it, and `duban fmt` makes it the bytes
+    # `duban new update` writes (the late one's period becomes the Monday of its week, as the CLI stores it)
+    cli = ["new", "update", "--unit", "aa", "--yes", "--no-input"]
+    for file, args in ((first, ["T-2-1-01", "--date", "2024-03-05", "--state", "推进中", "--text", TEXT,
+                                "--evidence", EVIDENCE]),
+                       (LATE_FILE, ["T-2-2-01", "--date", LATE["date"], "--period", LATE["period"], "--state", "推进中",
+                                    "--text", LATE["text"]])):
+        checkout = tmp_path / f"checkout-{Path(file).stem}"
+        _git(tmp_path, "clone", "-q", "--branch", saved[(file,)], str(repo), str(checkout))  # decap-server owns repo's tree
+        monkeypatch.chdir(checkout)
+        assert main(["--root", str(checkout), "validate", "--today", DAY.isoformat()]) == 0, capsys.readouterr()
+        assert main(["--root", str(checkout), "fmt", file]) == 0
+        by_cms = (checkout / file).read_bytes()
+        by_cli = _cli_update(tmp_path / f"cli-{Path(file).stem}", monkeypatch, capsys, [*cli, *args], file)
+        assert by_cms == by_cli, (by_cms.decode(), by_cli.decode())
+    assert b"\nperiod: 2024-03-04\n" in by_cms
     # Decap rejects a save it refuses with no reason (persistEntry's `return Promise.reject()`), which the page
     # reports as an uncaught "undefined"; any other error fails
     assert [e for e in errors if e != ("refused save", "undefined")] == []
 
 
-def _cli_update(target: Path, monkeypatch, capsys) -> bytes:
+def _new_entry(page, server) -> None:
+    """Open a new progress update on a fresh page: Decap keeps the last entry's draft in its store across in-page
+    navigation, and a new entry opened from there may be saved over the last one's branch."""
+    page.goto(server.base + "admin/#/collections/update")
+    page.reload()
+    login = page.get_by_role("button", name="登录")
+    try:
+        login.click(timeout=5_000)
+    except Exception:  # noqa: BLE001 - already logged in: the local backend remembers the user
+        pass
+    page.locator('[aria-label="创建“进展情况”类型的内容"]').click()
+    page.get_by_text("正在集合“进展情况”中编写").wait_for()
+    page.locator("label", has_text="任务编号").first.wait_for()
+
+
+def _cli_update(target: Path, monkeypatch, capsys, args: list[str], file: str) -> bytes:
     repo = make_site_repo(target)
     monkeypatch.chdir(repo)
-    code = main(["--root", str(repo), "new", "update", "T-2-1-01", "--unit", "aa", "--date", "2024-03-05",
-                 "--state", "推进中", "--text", TEXT, "--evidence", EVIDENCE, "--yes", "--no-input"])
+    code = main(["--root", str(repo), *args])
     assert code == 0, capsys.readouterr()
-    return (repo / "records/updates/T-2-1-01/2024-03-05-aa.yaml").read_bytes()
+    return (repo / file).read_bytes()
 
 
 BACKENDS = {

@@ -154,11 +154,11 @@ def test_a_backend_missing_what_it_needs_is_a_located_problem(repo):
 # Written the way Decap writes a record (decap-cms-core formats/yaml.ts: yaml 1.10's createNode and
 # Document.toString(), keys in the fields' order): no header comment, block sequences indented, "2.1" quoted,
 # a long line with spaces folded, a multi-line text as a literal block. test_cms.py checks a real one. A late
-# report's period is the Monday of its week (the CLI credits any day of the week to it).
+# report's period is the day the editor picked in the week (the Wednesday): fmt stores the Monday, as the CLI does.
 DECAP_UPDATE = """task: T-2-2-01
 unit: aa
 date: 2024-03-12
-period: 2024-03-04
+period: 2024-03-06
 state: 受阻
 text: |-
   第一段：完成调研。
@@ -199,6 +199,7 @@ def test_a_decap_written_update_validates_and_formats_to_the_cli_bytes(cli, repo
     assert code == 0, err
     assert target.read_bytes() == by_cms
     assert by_cms.decode().startswith("# 进展情况：T-2-2-01 甲镇（2024-03-12）\ntask: T-2-2-01\n")
+    assert "\nperiod: 2024-03-04\n" in by_cms.decode()
 
 
 def test_a_decap_written_task_keeps_its_values_and_gets_the_editors_header(cli, repo):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -200,6 +201,45 @@ def test_fmt_rewrites_and_check_mode_changes_nothing(repo, run):
     assert target.read_text(encoding="utf-8").startswith("# 任务分解表 二（一）：制定办法\n# 编号与文件名一致\nid: T-2-1-01\n")
     assert run("fmt", "--check", cwd=repo).returncode == 0
     assert run("validate", cwd=repo).returncode == 0
+
+
+def _update(repo, task: str, day: str, period: str, extra: str = "") -> Path:
+    path = repo / "records" / "updates" / task / f"{day}-aa.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"task: {task}\nunit: aa\ndate: {day}\nperiod: {period}{extra}\nstate: 推进中\ntext: 已开会。\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_fmt_stores_an_updates_period_as_the_writers_do(repo, run):
+    # T-2-2-01 is weekly: the CMS stores whatever day of the week the editor picked
+    late = _update(repo, "T-2-2-01", "2024-03-12", "2024-03-06", "  # 补报上周")
+    own = _update(repo, "T-2-2-01", "2024-03-13", "2024-03-14")
+    assert run("fmt", "--check", cwd=repo).returncode == 1
+    proc = run("fmt", str(repo / "records" / "updates"), cwd=repo)
+    assert proc.returncode == 0, proc.stdout
+    text = late.read_text(encoding="utf-8")
+    assert "\nperiod: 2024-03-04  # 补报上周\n" in text  # the Monday of that week, the comment kept
+    text = own.read_text(encoding="utf-8")
+    assert "period" not in text and "\ndate: 2024-03-13\nstate: 推进中\n" in text  # its own week: nothing to credit
+    assert run("fmt", "--check", str(repo / "records" / "updates"), cwd=repo).returncode == 0
+    assert run("validate", "--today", "2024-03-31", cwd=repo).returncode == 0
+
+
+def test_fmt_leaves_a_period_it_cannot_read_for_the_validator(repo, run):
+    unknown = _update(repo, "T-9-9-99", "2024-03-12", "2024-03-06")  # no such task: no cadence to go by
+    fixed = _update(repo, "T-2-1-01", "2024-03-12", "2024-03-06")  # a 限时 task has no periods
+    later = _update(repo, "T-2-2-01", "2024-03-12", "2024-03-20")  # a later week than the report's
+    assert run("fmt", str(repo / "records" / "updates"), cwd=repo).returncode == 0
+    assert "\nperiod: 2024-03-06\n" in unknown.read_text(encoding="utf-8")
+    assert "\nperiod: 2024-03-06\n" in fixed.read_text(encoding="utf-8")
+    assert "\nperiod: 2024-03-20\n" in later.read_text(encoding="utf-8")
+    proc = run("validate", "--today", "2024-03-31", cwd=repo)
+    assert proc.returncode == 1
+    assert "records/updates/T-9-9-99/2024-03-12-aa.yaml" in proc.stdout and "T-9-9-99" in proc.stdout
+    assert "records/updates/T-2-1-01/2024-03-12-aa.yaml:5:9: period: 任务 T-2-1-01 是限时任务，不按周期报送，不填所属周期" \
+        in proc.stdout
+    assert "records/updates/T-2-2-01/2024-03-12-aa.yaml:5:9: period: 所属周期 2024-03-20 晚于报送日期 2024-03-12" in proc.stdout
 
 
 def test_fmt_never_rewrites_a_file_that_is_not_valid_yaml(repo, run):

@@ -144,3 +144,39 @@ def test_ci_checks_the_generated_files_and_main_regenerates_them():
     job = publish["jobs"]["forms"]
     assert job["permissions"] == {"contents": "write"}
     assert any("duban forms" in s.get("run", "") and "git push" in s.get("run", "") for s in job["steps"])
+
+
+def test_the_cms_inbox_workflow_opens_its_pull_request_and_checks_the_records():
+    from duban.edit.inbox import INBOX_BRANCH
+    from duban.outputs.site.admin import backend
+
+    workflow = load(WORKFLOWS / "cms-inbox.yml")
+    # the branch the gitea backend commits to when cms.inbox_branch is not set
+    gitea = {"cms": {"backend": "gitea", "repo": "pingan/duban", "api_root": "https://gitea.example.gov.cn/api/v1"}}
+    assert triggers(workflow) == {"push": {"branches": [INBOX_BRANCH]}} and backend(gitea)[0]["branch"] == INBOX_BRANCH
+    job = workflow["jobs"]["pull-request"]
+    assert job["if"] == "${{ github.server_url != 'https://github.com' }}"  # GitHub's CMS has its own pull requests
+    assert workflow["permissions"] == {"contents": "read"} and "permissions" not in job  # the API call uses its own token
+    runs = [s.get("run", "") for s in job["steps"]]
+    opening = next(s for s in job["steps"] if "duban inbox-pr" in s.get("run", ""))
+    assert opening["run"] == 'duban inbox-pr --pushed "$PUSHED"'
+    assert opening["env"] == {"DUBAN_INBOX_TOKEN": "${{ secrets.CMS_INBOX_TOKEN }}", "PUSHED": "${{ github.ref_name }}"}
+    text = (WORKFLOWS / "cms-inbox.yml").read_text(encoding="utf-8")
+    assert text.count("secrets.") == 1  # the token reaches nothing but that step's environment
+    # opened first, so that a reviewer sees the branch even when its records need fixing; then checked
+    assert runs.index(opening["run"]) < runs.index("duban validate") < runs.index("duban fmt --check")
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # origin/main is there to compare the inbox with
+
+
+def test_no_forge_specific_workflows_folder_hides_the_shared_one():
+    """Gitea reads only the first workflows folder that exists (.gitea/workflows, else .github/workflows), Forgejo
+    .forgejo/workflows, else .gitea/workflows, else .github/workflows: shipping either would silently switch off
+    every workflow in .github/workflows on that forge."""
+    for folder in (".gitea/workflows", ".forgejo/workflows"):
+        assert not (ROOT / folder).exists(), folder
+    from duban.edit.init import Office, files
+
+    written = files(Office())
+    assert not [f for f in written if f.startswith((".gitea/workflows/", ".forgejo/workflows/"))]
+    assert ".github/workflows/cms-inbox.yml" in written

@@ -169,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     _editor_parsers(sub)
     _plan_parsers(sub)
     _intake_parsers(sub)
+    _inbox_parsers(sub)
 
     xl = sub.add_parser("excel", help="Excel 填报表：导出给单位填写，填好后导入", description="Excel 填报表的导出和导入。")
     xsub = xl.add_subparsers(dest="excel", metavar="操作")
@@ -302,6 +303,21 @@ def _intake_parsers(sub) -> None:
     it.add_argument("--json", action="store_true", help="以 JSON 输出结果（供工作流读取）")
 
 
+def _inbox_parsers(sub) -> None:
+    ib = sub.add_parser("inbox-pr", help="为填报后台的收件分支开合并请求（Gitea）",
+                        description="Gitea 上的填报后台没有编辑流程，保存即提交到收件分支（schemas/settings.yaml 的 "
+                                    "cms.inbox_branch，默认 cms-inbox）。本命令通过 Gitea 的 API 为收件分支开一个到主分支"
+                                    "（cms.branch，默认 main）的合并请求；已有未合并的就不再新开。令牌从环境变量 "
+                                    "DUBAN_INBOX_TOKEN 读取，不会显示。供工作流 .github/workflows/cms-inbox.yml 使用。")
+    ib.set_defaults(func=_inbox_pr)
+    ib.add_argument("--api-root", default=None, metavar="URL", help="Gitea 的 API 地址（默认：cms.api_root）")
+    ib.add_argument("--repo", default=None, metavar="所有者/仓库名", help="仓库（默认：cms.repo）")
+    ib.add_argument("--head", default=None, metavar="分支", help="收件分支（默认：cms.inbox_branch，未写则为 cms-inbox）")
+    ib.add_argument("--base", default=None, metavar="分支", help="合并到的分支（默认：cms.branch，未写则为 main）")
+    ib.add_argument("--pushed", default=None, metavar="分支",
+                    help="触发本次运行的分支（工作流传入）：不是收件分支时报错，提示修改工作流的分支")
+
+
 def main(argv: list[str] | None = None) -> int:
     from duban.records.declarations import DeclarationError
     from duban.records.reporters import text
@@ -351,6 +367,36 @@ def _fmt(root: Path, args) -> int:
     done = "需要整理" if args.check else "已整理"
     print(f"共 {outcome.files} 个文件，{done} {len(outcome.changed)} 个")
     return 0 if outcome.ok and not (args.check and outcome.changed) else 1
+
+
+def _inbox_pr(root: Path, args) -> int:
+    import os
+
+    from duban.edit.inbox import InboxError, open_pull_request, target
+    from duban.records.kinds import load_registry
+
+    settings = load_registry(root / "schemas").settings
+    try:
+        t = target(settings, args.api_root, args.repo, args.head, args.base)
+        if args.pushed is not None and args.pushed != t.head:
+            return _usage(f"本次运行的分支 {args.pushed} 不是收件分支 {t.head}（schemas/settings.yaml: cms.inbox_branch）："
+                          f"请把 .github/workflows/cms-inbox.yml 中 on.push.branches 改为 {t.head}")
+        outcome = open_pull_request(root, t, os.environ.get("DUBAN_INBOX_TOKEN", "").strip())
+    except InboxError as exc:
+        if exc.usage:
+            return _usage(exc.message)
+        print(f"duban inbox-pr：{exc.message}", file=sys.stderr)
+        return 1
+    where = f"{t.head} → {t.base}"
+    number = f" #{outcome.number}" if outcome.number is not None else ""
+    if outcome.created:
+        print(f"已开合并请求{number}：{where}" + (f"，{outcome.url}" if outcome.url else ""))
+    elif outcome.reason == "merged":
+        print(f"收件分支 {t.head} 没有 {t.base} 之外的提交，不开合并请求")
+    else:
+        print(f"已有未合并的合并请求{number}（{where}）：收件分支的新提交已在其中，不再新开"
+              + (f"，{outcome.url}" if outcome.url else ""))
+    return 0
 
 
 def _edit(root: Path, args) -> int:

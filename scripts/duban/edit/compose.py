@@ -117,6 +117,43 @@ def _update_path(ws: Workspace, data: dict, taken: set[str]) -> Path:
     raise EditError(f"{base} 当天的进展文件过多")
 
 
+def credited_period(t: Task, day: dt.date, period: dt.date) -> dt.date | None:
+    """What a report dated ``day`` on a 周期/长期坚持 task stores for a ``period`` (any date in it): the period's
+    first day for a late report, None when it is the report's own period. A period after the report's is refused."""
+    owed = period_of(t.timing.cadence, period)
+    if day in owed:
+        return None
+    if owed.start > day:
+        raise EditError(f"所属周期 {owed.label(t.timing.cadence)} 晚于报送日期 {day}", "date")
+    return owed.start  # a late report, credited to its period
+
+
+def _iso_date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def canonical_update(ws: Workspace, data: dict) -> dict:
+    """An update as duban's writers store it, for a file written otherwise (the CMS stores the date the editor
+    picked as ``period``): ``period`` becomes the first day of its period of the task's cadence, and goes when it
+    is the report's own period. What cannot be read that way (an unknown task, a 限时 task, a date that is not
+    one, a period after the report's) stays as written, for the validator to speak about."""
+    t = ws.repo.tasks.get(data.get("task")) if isinstance(data.get("task"), str) else None
+    day, period = _iso_date(data.get("date")), _iso_date(data.get("period"))
+    if t is None or day is None or period is None or t.timing.mode == "限时" or not t.timing.cadence:
+        return data
+    try:
+        credited = credited_period(t, day, period)
+    except (EditError, ValueError):  # a later period, or a cadence the engine does not know
+        return data
+    out = {k: v for k, v in data.items() if k != "period"}
+    if credited is None:
+        return out
+    return {k: (credited.isoformat() if k == "period" else v) for k, v in data.items()}
+
+
 def update(ws: Workspace, task_id: str, unit: str, day: dt.date, state: str, text: str, evidence: list[str],
            period: dt.date | None, today: dt.date, same_day: str = "counter", taken: set[str] | None = None) -> Planned:
     """A unit's progress report. ``same_day``: when the unit already reported on the task that day with
@@ -140,11 +177,9 @@ def update(ws: Workspace, task_id: str, unit: str, day: dt.date, state: str, tex
     if period is not None:
         if t.timing.mode == "限时":
             raise EditError(f"任务 {t.id} 是限时任务，不按周期报送，不填所属周期", "period")
-        owed = period_of(t.timing.cadence, period)
-        if day not in owed:
-            if owed.start > day:
-                raise EditError(f"所属周期 {owed.label(t.timing.cadence)} 晚于报送日期 {day}", "date")
-            data["period"] = owed.start.isoformat()  # a late report, credited to its period
+        credited = credited_period(t, day, period)
+        if credited is not None:
+            data["period"] = credited.isoformat()
     data.update(state=state, text=text.strip())
     if evidence:
         data["evidence"] = list(evidence)

@@ -2,7 +2,10 @@
 
 A file without a header comment (what the CMS writes: Decap writes a fresh YAML document) gets the header
 duban's editors give a new record of its kind (``# 进展情况：T-2-1-01 甲镇（2024-03-05）``), so a record entered
-through the CMS becomes the same bytes as one entered with ``duban new update``. A file the strict loader refuses (bad YAML, a tab, an anchor, a duplicate key) is never rewritten: its
+through the CMS becomes the same bytes as one entered with ``duban new update``; for the same reason an
+update's ``period`` (the CMS stores the day the editor picked) becomes the first day of its period of the task's
+cadence, and goes when it is the report's own period (``compose.canonical_update``; what fmt cannot read that way
+stays as written). A file the strict loader refuses (bad YAML, a tab, an anchor, a duplicate key) is never rewritten: its
 located problems are reported instead. With ``check``, nothing is written and the files that would
 change are listed (for CI).
 """
@@ -36,26 +39,42 @@ class FmtOutcome:
         return not self.problems
 
 
-class _Headers:
-    """Header comments for files that have none, from the repository (opened only when such a file turns up)."""
+class _Repository:
+    """What ``duban fmt`` needs from the rest of the repository, opened only when a file needs it: the header
+    comment of a file that has none, and an update's ``period`` as duban's writers store it (the task's cadence)."""
 
     def __init__(self, root: Path):
-        self.root, self.ws = root, None
+        self.root, self._ws = root, None
 
-    def for_kind(self, kind: str):
+    @property
+    def ws(self):
+        from duban.edit.workspace import open_workspace
+
+        if self._ws is None:
+            self._ws = open_workspace(self.root)
+        return self._ws
+
+    def header(self, kind: str):
         def header(data: dict) -> str:
             from duban.edit.compose import header as compose_header
-            from duban.edit.workspace import open_workspace
 
-            if self.ws is None:
-                self.ws = open_workspace(self.root)
             return compose_header(self.ws, kind, data)
         return header
+
+    def revise(self, kind: str):
+        if kind != "update":
+            return None
+
+        def revise(data: dict) -> dict:
+            from duban.edit.compose import canonical_update
+
+            return canonical_update(self.ws, data) if "period" in data else data
+        return revise
 
 
 def format_records(root: Path, paths: Iterable[Path] | None = None, check: bool = False) -> FmtOutcome:
     root = Path(root)
-    headers = _Headers(root)
+    repo = _Repository(root)
     try:
         registry = load_registry(root / SCHEMAS)
     except KindsError as exc:
@@ -75,7 +94,8 @@ def format_records(root: Path, paths: Iterable[Path] | None = None, check: bool 
             out.problems.append(Problem(file, 1, 1, "-", "不在任何记录类别的文件夹中（或扩展名不是 .yaml），未格式化", "placement"))
             continue
         try:
-            result = reformat_file(path, file, kind, registry, header=headers.for_kind(kind.name))
+            result = reformat_file(path, file, kind, registry, header=repo.header(kind.name),
+                                   revise=repo.revise(kind.name))
         except WriteError as exc:  # the canonical form could not hold it: leave the file as it is
             out.problems.append(Problem(file, 1, 1, "-", f"{exc}；文件未格式化", "format"))
             continue

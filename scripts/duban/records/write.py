@@ -297,19 +297,24 @@ class Reformatted:
 
 
 def reformat(raw: bytes, file: str, kind: Kind | None, registry: Registry, data: dict | None = None,
-             header: Callable[[dict], str] | None = None) -> Reformatted:
+             header: Callable[[dict], str] | None = None, revise: Callable[[dict], dict] | None = None) -> Reformatted:
     """An existing record's bytes in canonical form, keeping its comments. With ``data``, the record's new
     content replaces the old while its comments stay where they belong (what the editors use to change
     a record a person may have annotated). ``header`` gives the header comment of a file that has none
-    (one the CMS wrote). A file the strict loader refuses is not touched."""
+    (one the CMS wrote); ``revise`` gives the content as duban's writers store it (an update's ``period``);
+    comments of an entry it drops move to the nearest entry left. A file the strict loader refuses is not
+    touched."""
     loaded = load_bytes(raw, file)
     if loaded.problems or loaded.data is None:
         return Reformatted(file, None, False, list(loaded.problems))
     comments = find_comments(raw.decode("utf-8-sig"), loaded.node)
-    if header is not None and not comments.header and isinstance(loaded.data, dict):
-        comments.header = header_comment(header(loaded.data if data is None else data))
+    content = loaded.data if data is None else data
+    if revise is not None and isinstance(content, dict):
+        content = revise(content)
+    if header is not None and not comments.header and isinstance(content, dict):
+        comments.header = header_comment(header(content))
     order = kind_order(kind, registry) if kind is not None else {}
-    text = dump(loaded.data if data is None else data, order, comments)
+    text = dump(content, order, comments)
     return Reformatted(file, text, text.encode("utf-8") != raw)
 
 
@@ -318,12 +323,13 @@ def read_record(path: Path) -> bytes:
 
 
 def reformat_file(path: Path, file: str, kind: Kind | None, registry: Registry, data: dict | None = None,
-                  header: Callable[[dict], str] | None = None) -> Reformatted:
+                  header: Callable[[dict], str] | None = None,
+                  revise: Callable[[dict], dict] | None = None) -> Reformatted:
     try:
         raw = read_record(path)
     except OSError as exc:
         return Reformatted(file, None, False, [Problem(file, 1, 1, "-", f"无法读取文件：{exc.strerror or exc}", "io")])
-    return reformat(raw, file, kind, registry, data, header)
+    return reformat(raw, file, kind, registry, data, header, revise)
 
 
 def write_record(path: Path, text: str) -> Path:

@@ -125,6 +125,13 @@ def update_rules(cc: CrossChecker, update: Record) -> None:
     if unit not in _units(task.data, "lead_units", "partner_units"):
         cc.add(update.file, ("unit",), f"单位“{shown(unit)}”不是任务 {shown(task.data.get('id'))} 的牵头或配合单位",
                "update-unit")
+    timing = task.data.get("timing") if isinstance(task.data.get("timing"), dict) else {}
+    if "period" in data and timing.get("mode") == "限时":
+        cc.add(update.file, ("period",), f"任务 {shown(task.data.get('id'))} 是限时任务，不按周期报送，不填所属周期",
+               "update-period")
+    elif day and _str(data.get("period")) and _str(data.get("period")) > day:
+        cc.add(update.file, ("period",), f"所属周期 {_str(data.get('period'))} 晚于报送日期 {day}；"
+               "所属周期只在补报以前周期时填写", "update-period")
     closure = task.data.get("closure") if isinstance(task.data.get("closure"), dict) else {}
     closed = _str(closure.get("date"))
     if day and closed and day > closed:
