@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from duban.engine.periods import period_of
 from duban.engine.workdays import Calendar
+from duban.periods import period_of
 from duban.records.model import open_repository
 
 ROOT = Path(__file__).resolve().parent.parent

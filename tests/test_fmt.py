@@ -215,6 +215,8 @@ def test_fmt_stores_an_updates_period_as_the_writers_do(repo, run):
     # T-2-2-01 is weekly: the CMS stores whatever day of the week the editor picked
     late = _update(repo, "T-2-2-01", "2024-03-12", "2024-03-06", "  # 补报上周")
     own = _update(repo, "T-2-2-01", "2024-03-13", "2024-03-14")
+    # as the CMS saved them they are valid (a later day of the report's own week names that week)
+    assert run("validate", "--today", "2024-03-31", cwd=repo).returncode == 0
     assert run("fmt", "--check", cwd=repo).returncode == 1
     proc = run("fmt", str(repo / "records" / "updates"), cwd=repo)
     assert proc.returncode == 0, proc.stdout
@@ -239,7 +241,7 @@ def test_fmt_leaves_a_period_it_cannot_read_for_the_validator(repo, run):
     assert "records/updates/T-9-9-99/2024-03-12-aa.yaml" in proc.stdout and "T-9-9-99" in proc.stdout
     assert "records/updates/T-2-1-01/2024-03-12-aa.yaml:5:9: period: 任务 T-2-1-01 是限时任务，不按周期报送，不填所属周期" \
         in proc.stdout
-    assert "records/updates/T-2-2-01/2024-03-12-aa.yaml:5:9: period: 所属周期 2024-03-20 晚于报送日期 2024-03-12" in proc.stdout
+    assert "records/updates/T-2-2-01/2024-03-12-aa.yaml:5:9: period: 所属周期 2024-03-20 所在的周期晚于报送日期 2024-03-12" in proc.stdout
 
 
 def test_fmt_never_rewrites_a_file_that_is_not_valid_yaml(repo, run):

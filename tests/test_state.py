@@ -3,10 +3,10 @@
 import datetime as dt
 import textwrap
 
-from duban.engine.periods import Period, owed_periods, period_of
 from duban.engine.settings import load_settings
 from duban.engine.snapshot import evaluate
 from duban.engine.workdays import add_days
+from duban.periods import Period, owed_periods, period_of
 from duban.records.model import open_repository
 
 D = dt.date

@@ -11,8 +11,8 @@ from importlib.resources import files
 from pathlib import Path
 
 import yaml
-from duban.engine.periods import period_of
 from duban.engine.workdays import is_workday
+from duban.periods import period_of
 from duban.records.kinds import Kind, Registry, load_registry
 from duban.records.write import record_text
 

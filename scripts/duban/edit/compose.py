@@ -17,7 +17,7 @@ from pathlib import Path
 
 from duban.edit.ids import next_case_id
 from duban.edit.workspace import EditError, Planned, Workspace
-from duban.engine.periods import period_of
+from duban.periods import period_of
 from duban.records.model import Task
 from duban.records.validate import RECORDS
 

@@ -31,8 +31,8 @@ from openpyxl.writer.excel import ExcelWriter
 from duban.atomic import normalize_zip, write_bytes
 from duban.edit import excel_layout as L
 from duban.edit.workspace import EditError, Workspace
-from duban.engine.periods import Period, owed_periods, period_of
 from duban.engine.snapshot import evaluate
+from duban.periods import Period, owed_periods, period_of
 from duban.records.model import Task
 from duban.zh import natural_key, width
 

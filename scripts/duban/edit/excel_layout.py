@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from duban.engine.periods import CADENCES
+from duban.periods import CADENCES
 
 FONT = "宋体"  # set explicitly: WPS and Excel otherwise fall back to a Latin font's metrics
 INSTRUCTIONS = "填报说明"

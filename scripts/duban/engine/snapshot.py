@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from duban.engine.asof import record_as_of
 from duban.engine.casecols import CaseColumns
 from duban.engine.cases import CaseState, case_limit
-from duban.engine.periods import Period, owed_periods
 from duban.engine.settings import Settings, from_registry
 from duban.engine.state import (
     Duty,
@@ -33,6 +32,7 @@ from duban.engine.state import (
     task_state,
 )
 from duban.engine.workdays import Calendar
+from duban.periods import Period, owed_periods
 from duban.records.model import Closure, Extension, Repository, Task, Update
 from duban.zh import natural_key
 

@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from duban.engine.periods import Period, owed_periods, period_of
+from duban.periods import Period, owed_periods, period_of
 from duban.records.model import Task, Update
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from duban.periods import CADENCES, period_of
 from duban.records.text import shown
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,6 +114,18 @@ def _evidence(cc: CrossChecker, task: Record, timing: dict) -> None:
                    "reference", key=True)
 
 
+def _later_period(timing: dict, period: str, day: str) -> bool:
+    """A report credited to a period that begins after the report's own date. Any day of a period names it
+    (the CMS stores the day picked; ``duban fmt`` writes the first): only the period's start counts."""
+    cadence = timing.get("cadence") or timing.get("report_cadence")
+    try:
+        start = period_of(cadence, dt.date.fromisoformat(period)).start if cadence in CADENCES \
+            else dt.date.fromisoformat(period)
+        return start > dt.date.fromisoformat(day)
+    except ValueError:
+        return False  # not a date: the schema says so
+
+
 def update_rules(cc: CrossChecker, update: Record) -> None:
     data = update.data
     day = _str(data.get("date"))
@@ -129,9 +142,9 @@ def update_rules(cc: CrossChecker, update: Record) -> None:
     if "period" in data and timing.get("mode") == "限时":
         cc.add(update.file, ("period",), f"任务 {shown(task.data.get('id'))} 是限时任务，不按周期报送，不填所属周期",
                "update-period")
-    elif day and _str(data.get("period")) and _str(data.get("period")) > day:
-        cc.add(update.file, ("period",), f"所属周期 {_str(data.get('period'))} 晚于报送日期 {day}；"
-               "所属周期只在补报以前周期时填写", "update-period")
+    elif day and _str(data.get("period")) and _later_period(timing, _str(data.get("period")), day):
+        cc.add(update.file, ("period",), f"所属周期 {_str(data.get('period'))} 所在的周期晚于报送日期 {day}；"
+               "所属周期只在补报以前周期时填写（填该周期内任一天即可）", "update-period")
     closure = task.data.get("closure") if isinstance(task.data.get("closure"), dict) else {}
     closed = _str(closure.get("date"))
     if day and closed and day > closed:
