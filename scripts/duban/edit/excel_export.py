@@ -15,34 +15,19 @@ A unit's workbook (``--unit``) shows the breakdown for reference only.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.writer.excel import ExcelWriter
 
-from duban.atomic import normalize_zip, write_bytes
+from duban.atomic import write_bytes
 from duban.edit import excel_layout as L
+from duban.edit import excel_sheets as S
 from duban.edit.workspace import EditError, Workspace
 from duban.engine.snapshot import evaluate
 from duban.periods import Period, owed_periods, period_of
 from duban.records.model import Task
-from duban.zh import natural_key, width
-
-DATE_FORMAT = "yyyy-mm-dd"
-LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-LINE_HEIGHT = 14.5  # points per line of 11 pt 宋体
+from duban.zh import natural_key
 
 
 @dataclass(frozen=True)
@@ -75,123 +60,6 @@ def owed_reports(ws: Workspace, unit: str, as_of: dt.date) -> list[Owed]:
     return out
 
 
-def _serial(day: dt.date) -> str:
-    return str((day - EXCEL_EPOCH).days)
-
-
-def _font(bold: bool = False, size: int = 11) -> Font:
-    return Font(name=L.FONT, size=size, bold=bold)
-
-
-def _print_setup(sheet, columns: int) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    sheet.oddFooter.center.font = L.FONT
-    if columns:
-        sheet.print_title_rows = f"{L.HEADER_ROW}:{L.HEADER_ROW}"
-
-
-def _protect(sheet) -> None:
-    protection = sheet.protection
-    protection.sheet = True
-    protection.formatColumns = False  # widths and heights may still be adjusted
-    protection.formatRows = False
-    protection.selectLockedCells = False
-    protection.selectUnlockedCells = False
-
-
-class _Sheet:
-    """A table sheet: a merged title, a header row, rows, locked and unlocked cells, validations."""
-
-    def __init__(self, wb: Workbook, name: str, title: str, columns, editable: bool):
-        self.sheet = wb.create_sheet(name)
-        self.columns = columns
-        self.editable = editable
-        self.index = {c.key: i for i, c in enumerate(columns, 1)}
-        sheet = self.sheet
-        sheet.merge_cells(start_row=L.TITLE_ROW, start_column=1, end_row=L.TITLE_ROW, end_column=len(columns))
-        cell = sheet.cell(L.TITLE_ROW, 1, title)
-        cell.font = _font(True, 14)
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.row_dimensions[L.TITLE_ROW].height = 28
-        for i, column in enumerate(columns, 1):
-            cell = sheet.cell(L.HEADER_ROW, i, column.header)
-            cell.font, cell.fill, cell.border = _font(True), HEADER_FILL, BORDER
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            sheet.column_dimensions[get_column_letter(i)].width = column.width
-            if column.kind == "check":
-                sheet.column_dimensions[get_column_letter(i)].hidden = True
-        sheet.freeze_panes = sheet.cell(L.FIRST_ROW, 1)
-        self.row = L.FIRST_ROW
-
-    def letter(self, key: str) -> str:
-        return get_column_letter(self.index[key])
-
-    def add(self, values: dict) -> None:
-        lines = 1
-        for column in self.columns:
-            value = values.get(column.key)
-            if column.wrap and isinstance(value, str):  # row heights are not computed on opening: set them
-                room = max(1.0, column.width * 1.15)  # CJK glyphs are a little under two digits wide
-                lines = max(lines, sum(max(1, math.ceil(width(part) / room)) for part in value.split("\n")))
-        self.sheet.row_dimensions[self.row].height = LINE_HEIGHT * lines + 3
-        for i, column in enumerate(self.columns, 1):
-            value = values.get(column.key)
-            cell = self.sheet.cell(self.row, i, value)
-            cell.font, cell.border = _font(), BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=column.wrap)
-            if column.kind == "date":
-                cell.number_format = DATE_FORMAT
-            unlocked = self.editable and column.editable
-            cell.protection = Protection(locked=not unlocked)
-            if not unlocked:
-                cell.fill = LOCKED_FILL
-        self.row += 1
-
-    def validate(self, key: str, rule: DataValidation, last: int) -> None:
-        if self.editable and last >= L.FIRST_ROW:
-            rule.add(f"{self.letter(key)}{L.FIRST_ROW}:{self.letter(key)}{last}")
-            self.sheet.add_data_validation(rule)
-
-
-def _list_rule(source: str, title: str, error: str, prompt: str, style: str = "stop") -> DataValidation:
-    return DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False, showErrorMessage=True,
-                          errorStyle=style, errorTitle=title, error=error, showInputMessage=True, promptTitle=title,
-                          prompt=prompt)
-
-
-def _date_rule(title: str) -> DataValidation:
-    return DataValidation(type="date", operator="between", formula1=_serial(dt.date(2000, 1, 1)),
-                          formula2=_serial(dt.date(2099, 12, 31)), allow_blank=True, showErrorMessage=True,
-                          errorStyle="stop", errorTitle=title, error="请输入日期，如 2024-03-05", showInputMessage=True,
-                          promptTitle=title, prompt="日期，如 2024-03-05")
-
-
-def _options(wb: Workbook, lists: dict[str, list[str]], unit: str | None, as_of: dt.date) -> dict[str, str]:
-    """The hidden 选项 sheet; returns each list's range for the validations."""
-    sheet = wb.create_sheet(L.OPTIONS)
-    sheet.sheet_state = "hidden"
-    titles = {"units": "单位", "states": "进展状态", "cadences": "周期", "clauses": "所属条款"}
-    ranges = {}
-    for key, letter in L.OPTION_COLUMNS.items():
-        values = lists[key]
-        sheet[f"{letter}1"] = titles[key]
-        for i, value in enumerate(values, 2):
-            sheet[f"{letter}{i}"] = value
-        ranges[key] = f"'{L.OPTIONS}'!${letter}$2:${letter}${max(2, len(values) + 1)}"
-    meta = L.META_COLUMN
-    for row, value in enumerate((L.MARK, L.FORMAT_VERSION, unit or "", as_of.isoformat()), 1):
-        sheet[f"{meta}{row}"] = value
-    _protect(sheet)
-    return ranges
-
-
 INSTRUCTIONS = """\
 本文件由 duban 于 {as_of} 导出（{scope}）。填好后交办公室导入（duban excel import 本文件.xlsx），记录经校验后才会写入；有问题时整份文件都不写入，并逐条指出“表名!单元格”。
 一、进展填报表：每行是一次应报送的进展。只填白色单元格：填报日期、进展状态、进展内容、佐证材料；灰色单元格已锁定，不要修改。
@@ -215,9 +83,7 @@ def workbook_bytes(ws: Workspace, as_of: dt.date, unit: str | None = None) -> by
     snapshot = evaluate(repo, as_of)
     plans = sorted(repo.plans.values(), key=lambda p: p.id)
     several = len(plans) > 1
-    names = {u.id: u.short_name for u in repo.units.values()}
-    if len(set(names.values())) < len(names):  # a short name shared by two units: use full names
-        names = {u.id: u.name for u in repo.units.values()}
+    names = S.unit_names(repo)
     units = sorted(repo.units.values(), key=lambda u: (u.order, u.id))
     states = ws.kind("update").schema["properties"]["state"]["enum"]
     lists = {
@@ -227,20 +93,11 @@ def workbook_bytes(ws: Workspace, as_of: dt.date, unit: str | None = None) -> by
         "clauses": [L.clause_text(p.id, c.id, c.title, several) for p in plans for c in p.clauses],
     }
     wb = Workbook()
-    intro = wb.active
-    intro.title = L.INSTRUCTIONS
     scope = f"{names[unit]}的填报表" if unit else "办公室用，含全部单位"
-    text = INSTRUCTIONS.format(as_of=as_of, scope=scope, breakdown=BREAKDOWN_UNIT if unit else BREAKDOWN_OFFICE)
-    intro.column_dimensions["A"].width = 110
-    for row, line in enumerate(text.splitlines(), 1):
-        cell = intro.cell(row, 1, line)
-        cell.font = _font(row == 1)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _print_setup(intro, 0)
-    _protect(intro)
+    S.instructions(wb, INSTRUCTIONS.format(as_of=as_of, scope=scope, breakdown=BREAKDOWN_UNIT if unit else BREAKDOWN_OFFICE))
 
     office = unit is None
-    breakdown = _Sheet(wb, L.BREAKDOWN, f"任务分解表（截至 {as_of}）", L.BREAKDOWN_COLUMNS, office)
+    breakdown = S.Sheet(wb, L.BREAKDOWN, f"任务分解表（截至 {as_of}）", L.BREAKDOWN_COLUMNS, office)
     tasks = sorted(repo.tasks.values(), key=lambda t: natural_key(t.id))
     if unit:
         tasks = [t for t in tasks if unit in t.lead_units or unit in t.partner_units]
@@ -260,18 +117,8 @@ def workbook_bytes(ws: Workspace, as_of: dt.date, unit: str | None = None) -> by
     if office:
         for _ in range(L.BLANK_ROWS):
             breakdown.add({})
-    last = breakdown.row - 1
-    ranges = _options(wb, lists, unit, as_of)
-    breakdown.validate("clause", _list_rule(ranges["clauses"], "所属条款", "请从下拉列表中选择条款", "新任务须选择所属条款"), last)
-    for key in ("lead", "partner"):
-        breakdown.validate(key, _list_rule(ranges["units"], "单位", "单位名称须与下拉列表一致；多个单位用“、”分隔时可点“是”继续",
-                                           "从列表选择；多个单位用“、”分隔", style="warning"), last)
-    breakdown.validate("cadence", _list_rule(ranges["cadences"], "周期", "请从下拉列表中选择周期；限时任务留空",
-                                             "限时任务留空；周期任务选择周期"), last)
-    for key in ("due", "start"):
-        breakdown.validate(key, _date_rule("日期"), last)
-    _print_setup(breakdown.sheet, len(L.BREAKDOWN_COLUMNS))
-    _protect(breakdown.sheet)
+    ranges = S.options(wb, lists, unit, as_of)
+    S.breakdown_rules(breakdown, ranges)
 
     taken = {L.INSTRUCTIONS, L.BREAKDOWN, L.OPTIONS}
     for u in units:
@@ -282,26 +129,17 @@ def workbook_bytes(ws: Workspace, as_of: dt.date, unit: str | None = None) -> by
             continue
         name = L.progress_sheet_name(names[u.id], taken)
         taken.add(name)
-        sheet = _Sheet(wb, name, f"{names[u.id]}进展填报表（截至 {as_of}）", L.PROGRESS_COLUMNS, True)
+        sheet = S.Sheet(wb, name, f"{names[u.id]}进展填报表（截至 {as_of}）", L.PROGRESS_COLUMNS, True)
         for n, item in enumerate(owed, 1):
             sheet.add({"seq": n, "task": item.task.id, "title": item.task.title, "unit": u.id, "period": item.label,
                        "period_start": item.period.start if item.period else None,
                        "period_end": item.period.end if item.period else None})
         last = sheet.row - 1
-        sheet.validate("date", _date_rule("填报日期"), last)
-        sheet.validate("state", _list_rule(ranges["states"], "进展状态", "请从下拉列表中选择：" + "、".join(states),
-                                           "推进中、已完成（须附佐证材料）或受阻"), last)
-        _print_setup(sheet.sheet, len(L.PROGRESS_COLUMNS))
-        _protect(sheet.sheet)
-    wb.move_sheet(L.OPTIONS, offset=len(wb.sheetnames))
-    moment = dt.datetime.combine(as_of, dt.time())
-    wb.properties.created = wb.properties.modified = moment
-    wb.properties.creator = "duban"
-    wb.properties.language = "zh-CN"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()  # wb.save() would stamp "modified" with the time of day
-    return normalize_zip(buffer.getvalue())
+        sheet.validate("date", S.date_rule("填报日期"), last)
+        sheet.validate("state", S.list_rule(ranges["states"], "进展状态", "请从下拉列表中选择：" + "、".join(states),
+                                            "推进中、已完成（须附佐证材料）或受阻"), last)
+        sheet.finish()
+    return S.workbook_file(wb, as_of)
 
 
 def export_workbook(ws: Workspace, out: Path, as_of: dt.date, unit: str | None = None) -> Path:

@@ -1,7 +1,7 @@
 """The draft 任务分解表 of an imported plan: one row per clause with its text, for the office to fill in and
 bring back with ``duban excel import``.
 
-The sheet is the export's 任务分解表 (``excel_layout.BREAKDOWN_COLUMNS``, the export's cells, hidden 选项
+The sheet is the export's 任务分解表 (``excel_layout.BREAKDOWN_COLUMNS``, ``excel_sheets``' cells, hidden 选项
 sheet and dropdowns): 所属条款 chosen, 工作任务 the clause's title, 具体措施 its text, 牵头单位 and 配合单位
 empty with the units' dropdown, 任务编号 empty (the import numbers new tasks under their clause:
 ``T-2-3-01``). Each row's hidden 校验码 is the fingerprint of the row as drafted, so a row the office leaves
@@ -11,17 +11,13 @@ as it is stays a draft: the import skips it instead of refusing it for want of a
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.writer.excel import ExcelWriter
 
-from duban.atomic import normalize_zip, write_bytes
-from duban.edit import excel_export as X
+from duban.atomic import write_bytes
 from duban.edit import excel_layout as L
+from duban.edit import excel_sheets as S
 from duban.edit.workspace import Workspace
 
 INSTRUCTIONS = """\
@@ -45,9 +41,7 @@ def draft_bytes(ws: Workspace, plan: dict, rows: list[dict], today: dt.date) -> 
     plans = {p.id: [(c.id, c.title) for c in p.clauses] for p in repo.plans.values()}
     plans[plan["id"]] = [(c["id"], c["title"]) for c in plan["clauses"]]
     several = len(plans) > 1
-    names = {u.id: u.short_name for u in repo.units.values()}
-    if len(set(names.values())) < len(names):
-        names = {u.id: u.name for u in repo.units.values()}
+    names = S.unit_names(repo)
     units = sorted(repo.units.values(), key=lambda u: (u.order, u.id))
     lists = {
         "units": [names[u.id] for u in units],
@@ -56,45 +50,16 @@ def draft_bytes(ws: Workspace, plan: dict, rows: list[dict], today: dt.date) -> 
         "clauses": [L.clause_text(pid, cid, title, several) for pid in sorted(plans) for cid, title in plans[pid]],
     }
     wb = Workbook()
-    intro = wb.active
-    intro.title = L.INSTRUCTIONS
-    intro.column_dimensions["A"].width = 110
-    text = INSTRUCTIONS.format(today=today, title=plan["title"], doc_number=plan["doc_number"])
-    for number, line in enumerate(text.splitlines(), 1):
-        cell = intro.cell(number, 1, line)
-        cell.font = X._font(number == 1)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    X._print_setup(intro, 0)
-    X._protect(intro)
-
-    sheet = X._Sheet(wb, L.BREAKDOWN, f"任务分解表（草稿）：{plan['title']}", L.BREAKDOWN_COLUMNS, True)
+    S.instructions(wb, INSTRUCTIONS.format(today=today, title=plan["title"], doc_number=plan["doc_number"]))
+    sheet = S.Sheet(wb, L.BREAKDOWN, f"任务分解表（草稿）：{plan['title']}", L.BREAKDOWN_COLUMNS, True)
     for n, clause in enumerate(rows, 1):
         values = draft_values(clause["id"], clause["title"], clause.get("text"))
         sheet.add({**values, "seq": n, "clause": L.clause_text(plan["id"], clause["id"], clause["title"], several),
                    "lead": None, "partner": None, "cadence": None, "check": L.row_check(values)})
     for _ in range(L.BLANK_ROWS):
         sheet.add({})
-    last = sheet.row - 1
-    ranges = X._options(wb, lists, None, today)
-    sheet.validate("clause", X._list_rule(ranges["clauses"], "所属条款", "请从下拉列表中选择条款", "新任务须选择所属条款"), last)
-    for key in ("lead", "partner"):
-        sheet.validate(key, X._list_rule(ranges["units"], "单位", "单位名称须与下拉列表一致；多个单位用“、”分隔时可点“是”继续",
-                                         "从列表选择；多个单位用“、”分隔", style="warning"), last)
-    sheet.validate("cadence", X._list_rule(ranges["cadences"], "周期", "请从下拉列表中选择周期；限时任务留空",
-                                           "限时任务留空；周期任务选择周期"), last)
-    for key in ("due", "start"):
-        sheet.validate(key, X._date_rule("日期"), last)
-    X._print_setup(sheet.sheet, len(L.BREAKDOWN_COLUMNS))
-    X._protect(sheet.sheet)
-    wb.move_sheet(L.OPTIONS, offset=len(wb.sheetnames))
-    moment = dt.datetime.combine(today, dt.time())
-    wb.properties.created = wb.properties.modified = moment
-    wb.properties.creator = "duban"
-    wb.properties.language = "zh-CN"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
-    return normalize_zip(buffer.getvalue())
+    S.breakdown_rules(sheet, S.options(wb, lists, None, today))
+    return S.workbook_file(wb, today)
 
 
 def write_draft(ws: Workspace, out: Path, plan: dict, rows: list[dict], today: dt.date) -> Path:
