@@ -30,7 +30,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def measure(site: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    pages = sorted(site.glob("registers/*/*/index.html"), key=lambda p: p.stat().st_size)
+    # a volume is its page and its table's file (``<volume>.table.html``, put into the page by duban.js)
+    def size(p: Path) -> int:
+        table = p.parent.with_name(p.parent.name + ".table.html")
+        return p.stat().st_size + (table.stat().st_size if table.is_file() else 0)
+
+    pages = sorted(site.glob("registers/*/*/index.html"), key=size)
     if not pages:
         raise SystemExit(f"{site} 中没有台账分册页面")
     target = pages[-1]
@@ -61,7 +66,7 @@ def measure(site: Path) -> dict:
             browser.close()
     finally:
         httpd.shutdown()
-    return {"page": target.relative_to(site).as_posix(), "bytes": target.stat().st_size, "rows": rows, "count_after": shown,
+    return {"page": target.relative_to(site).as_posix(), "bytes": size(target), "rows": rows, "count_after": shown,
             "load_s": round(loaded, 3), "tools_ready_s": round(ready, 3), "filter_s": round(statistics.median(filters), 3)}
 
 

@@ -208,7 +208,7 @@ def test_a_declared_holiday_moves_a_working_day_limit(repo, tmp_path):
     # 02-04, 02-05 (Thu, Fri), then the week off, then Sunday 02-14 worked and Monday 02-15, 16
     assert after.due == D(2027, 2, 16) and not after.estimated
     assert "records/holidays/2027.yaml" in after.reason
-    page = generate(snap, tmp_path)["registers/dispute/aa-2027.md"]
+    page = generate(snap, tmp_path)["registers/dispute/aa-2027.table.html"]  # the volume's table
     assert "节假日按 records/holidays/2027.yaml" in page
 
 

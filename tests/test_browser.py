@@ -412,6 +412,9 @@ def test_a_register_keeps_state_and_days_in_view_at_1366_px_and_opens_a_case(bro
         page = context.new_page()
         page.goto(f"{site.base}registers/{kind}/{unit}-{year}/", wait_until="load")
         table = page.locator("article table").first
+        table.locator("tbody tr").first.wait_for()  # the volume's table is its own file, put in by duban.js
+        assert table.locator("xpath=ancestor::div[contains(@class, 'md-typeset__scrollwrap')]").count() == 1
+        assert page.locator("article .duban-fragment").count() == 0
         headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
         for name in ("状态", "逾期天数"):
             right = table.locator("thead th").nth(headers.index(name)).evaluate("e => e.getBoundingClientRect().right")
@@ -420,8 +423,13 @@ def test_a_register_keeps_state_and_days_in_view_at_1366_px_and_opens_a_case(bro
         row.locator("details summary").click()
         assert row.locator("details").evaluate("e => e.open")
         assert "说明" in row.locator("details").inner_text()
-        anchor = row.locator("a[id^='case-']").get_attribute("id")
+        last = table.locator("tbody tr").last
+        anchor = last.locator("a[id^='case-']").get_attribute("id")
+        assert last.evaluate("e => e.getBoundingClientRect().top > innerHeight")  # out of view until linked to
         page.goto(f"{site.base}registers/{kind}/{unit}-{year}/#{anchor}", wait_until="load")
+        # a link to a case from another page lands on its row once the table is in (the browser or duban.js scrolls)
+        page.locator(f"[id='{anchor}']").wait_for(state="attached")  # an empty anchor: attached, never visible
+        page.wait_for_function(f"() => document.getElementById('{anchor}').getBoundingClientRect().top < innerHeight")
         assert page.locator(f"[id='{anchor}']").evaluate("e => e.getBoundingClientRect().top < innerHeight")
         screenshot(page, "register.png")
     finally:

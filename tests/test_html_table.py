@@ -75,12 +75,14 @@ def test_links_get_the_address_mkdocs_gives_them(directory_urls, page, link, exp
     assert _href_function(page, directory_urls)(link) == expected
 
 
-def test_register_volume_pages_are_html_tables():
+def test_register_volumes_are_a_small_page_and_their_tables_file():
     snap = evaluate(open_repository(ROOT), dt.date(2026, 11, 20))
     pages = generate(snap, ROOT / "docs", [], [])
-    volumes = [p for p in pages if p.startswith("registers/") and p.count("/") == 2 and not p.endswith("index.md")]
+    volumes = [p for p in pages if p.startswith("registers/") and p.count("/") == 2 and p.endswith(".table.html")]
     assert volumes
     for path in volumes:
-        text = pages[path]
-        assert "<table>" in text and "\n| " not in text, path
-        assert 'href="../../../units/' in text, path
+        page = pages[path.replace(".table.html", ".md")]
+        name = path.rsplit("/", 1)[1]
+        assert f'<div class="duban-fragment" data-src="../{name}">' in page and "<table>" not in page, path
+        assert f'<a href="../{name}">直接打开表格</a>' in page  # without JavaScript the table is one click away
+        assert pages[path].startswith("<table>") and 'href="../../../units/' in pages[path], path

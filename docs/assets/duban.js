@@ -143,9 +143,43 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", enhance);
-  } else {
+  // a register volume's table is a file of its own (MkDocs would parse thousands of rows of HTML twice):
+  // put it into the page, in the wrapper Material gives its tables, then go to the case the address names
+  function loadFragments() {
+    var holders = document.querySelectorAll(".duban-fragment[data-src]");
+    return Promise.all(Array.prototype.map.call(holders, function (holder) {
+      return fetch(holder.getAttribute("data-src")).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      }).then(function (text) {
+        var wrap = document.createElement("div");
+        wrap.className = "md-typeset__scrollwrap";
+        var inner = document.createElement("div");
+        inner.className = "md-typeset__table";
+        inner.innerHTML = text;
+        wrap.appendChild(inner);
+        holder.replaceWith(wrap);
+      }).catch(function () {
+        holder.querySelector("p").firstChild.textContent = "台账表格未能载入，请";
+      });
+    }));
+  }
+
+  function start() {
+    var pending = document.querySelector(".duban-fragment[data-src]");
     enhance();
+    if (!pending) return;
+    loadFragments().then(function () {
+      enhance();
+      var id = decodeURIComponent(location.hash.slice(1));
+      var target = id && document.getElementById(id);
+      if (target) target.scrollIntoView();
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

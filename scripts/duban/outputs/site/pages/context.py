@@ -223,13 +223,12 @@ class Context:
             return bool((yaml_load(f) or {}).get("use_directory_urls", True))
 
     def href(self, page: str):
-        """For a page's HTML blocks: a link written as in Markdown (``../../units/x.md#a``) to the address MkDocs
-        would give it (MkDocs rewrites only the links it parses)."""
+        """For HTML duban writes itself: a link written as in Markdown (``../../units/x.md#a``, or a file beside the
+        page) to the address MkDocs would give it from the page (MkDocs rewrites only the links it parses)."""
         return _href_function(page, self.directory_urls)
 
     def case_html_table(self, kind_name: str, states: list[CaseState], page: str) -> str:
-        """``case_table`` as an HTML block, for a register volume at ``page`` (its thousands of rows parse several
-        times faster)."""
+        """``case_table`` as an HTML table for a register volume shown at ``page`` (its links as seen from there)."""
         prefix = "../" * page.count("/")
         headers, rows = self._case_rows(kind_name, states, prefix, True)
         return html_table(headers, rows, self.href(page))
@@ -339,7 +338,7 @@ def _href_function(page: str, directory_urls: bool):
     @lru_cache(maxsize=None)
     def href(link: str) -> str:
         path, hash_, fragment = link.partition("#")
-        if not path.endswith(".md") or "://" in path:
+        if not path or "://" in path or path.startswith("/"):
             return link
         target = File(posixpath.normpath(posixpath.join(posixpath.dirname(page), path)), "/docs", "/site", directory_urls)
         return target.url_relative_to(here) + hash_ + fragment

@@ -7,6 +7,8 @@ without a clock (meetings) is counted in 次, with no 办结/逾期 wording and 
 
 from __future__ import annotations
 
+import html
+
 from duban.engine import figures
 from duban.outputs.md import NO_SEARCH, cell, esc, table
 from duban.outputs.site.pages.context import Context
@@ -30,10 +32,17 @@ def registers(site: Context) -> None:
             order = "逾期和临期的在前。" if clock else "按日期排列。"
             # volumes hold thousands of rows: out of search (their filter finds rows; search finds the register)
             page = f"registers/{kind.name}/{name}.md"
+            # the table is a file of its own that duban.js puts into the page: MkDocs parses a page's HTML twice
+            # in Python (Python-Markdown's raw-HTML pass, then MkDocs' anchor collection), most of the time of a
+            # site with 100,000 cases; a static file it only copies
+            fragment = f"registers/{kind.name}/{name}.table.html"
+            site.pages[fragment] = site.case_html_table(kind.name, chunk, page)
+            src = html.escape(site.href(page)(f"{name}.table.html"))
             site.pages[page] = "\n".join([
                 NO_SEARCH + f"# {esc(kind.label)}台账：{esc(title)}", "", site.asof_note(),
                 _summary(t, clock) + order + "点击“查看”展开每条记录的全部内容。", "",
-                site.case_html_table(kind.name, chunk, page)])
+                f'<div class="duban-fragment" data-src="{src}"><p>正在载入台账表格（{t.total} 条）……'
+                f'如果没有显示，请<a href="{src}">直接打开表格</a>。</p></div>', ""])
             pages.append((name, title, t))
         total = figures.cases_total(s, kind.name)
         out = [f"# {esc(kind.label)}台账", "", site.asof_note()]
