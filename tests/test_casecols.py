@@ -5,12 +5,11 @@ import datetime as dt
 import random
 
 import pytest
+from conftest import ROOT
 from duban.engine.cases import case_state
 from duban.engine.snapshot import Evaluator
 from duban.records.model import open_repository
-
-from tests.conftest import ROOT
-from tests.test_state import dispute
+from test_state import dispute
 
 D = dt.date
 

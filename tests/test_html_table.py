@@ -6,14 +6,13 @@ from html.parser import HTMLParser
 
 import markdown
 import pytest
+from conftest import ROOT
 from duban.engine.snapshot import evaluate
 from duban.outputs.md import cell, esc, html_table, table
 from duban.outputs.site.pages import generate
 from duban.outputs.site.pages.context import Context, _href_function
 from duban.records.model import open_repository
 from test_escape import PAYLOADS
-
-from tests.conftest import ROOT
 
 EXTENSIONS = ["admonition", "attr_list", "tables", "pymdownx.details"]  # mkdocs.yml's, less toc (no headings here)
 

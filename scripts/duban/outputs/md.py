@@ -67,8 +67,8 @@ def inline_html(text: str, href: Callable[[str], str]) -> str:
 
 
 def html_table(headers: list[str], rows: list[list[str]], href: Callable[[str], str], empty: str = "无。") -> str:
-    """``table(headers, rows)`` as an HTML block of the same content: a register volume of thousands of rows is
-    parsed by MkDocs several times faster as HTML than as a Markdown table. Cells as for ``table``."""
+    """``table(headers, rows)`` as the HTML Python-Markdown makes of it, for a table MkDocs should not parse (a
+    register volume's thousands of rows, a file of its own). Cells as for ``table``."""
     if not rows:
         return empty + "\n"
     out = ["<table>", "<thead>", "<tr>" + "".join(f"<th>{inline_html(h, href)}</th>" for h in headers) + "</tr>",
