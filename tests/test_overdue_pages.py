@@ -53,3 +53,32 @@ def test_a_long_list_gets_a_page_per_kind_and_unit(monkeypatch):
                 assert "../../../units/" in pages[f] and "search:\n  exclude: true" in pages[f]
             listed += found
     assert sorted(listed) == sorted(st.case.id for k in snap.repo.case_kinds() for st in snap.overdue_cases(k.name))
+
+
+def test_a_unit_page_links_its_long_lists_instead_of_repeating_them(monkeypatch):
+    snap, pages = _pages(monkeypatch, 1)
+    checked = 0
+    for kind in snap.repo.case_kinds():
+        for unit in {st.case.unit for st in snap.overdue_cases(kind.name)}:
+            own = [st.case.id for st in snap.overdue_cases(kind.name, unit)]
+            page = pages[f"units/{unit}.md"]
+            section = page.split(f"### 逾期{kind.label}（{len(own)} 件）", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+            if len(own) == 1:  # within the limit: listed on the unit's page itself
+                assert _anchors(section) == own
+                continue
+            assert _anchors(section) == []  # not listed again on the unit's page
+            targets = re.findall(r"\(\.\./status/overdue-cases/([^)]+)\.md\)", section)
+            assert len(targets) == len(own)  # one link per page of its list, here one case a page
+            for target in targets:
+                listed = _anchors(pages[f"status/overdue-cases/{target}.md"])
+                assert listed and set(listed) <= set(own)  # each link leads to this unit's own cases only
+            checked += 1
+    assert checked, "the shipped records have a unit with more than one overdue case of a kind"
+
+
+def test_a_unit_page_keeps_a_short_list_inline(monkeypatch):
+    snap, pages = _pages(monkeypatch, 300)
+    for kind in snap.repo.case_kinds():
+        for st in snap.overdue_cases(kind.name):
+            assert st.case.id in _anchors(pages[f"units/{st.case.unit}.md"])
+    assert "overdue-cases/" not in "".join(v for k, v in pages.items() if k.startswith("units/") and isinstance(v, str))

@@ -235,3 +235,43 @@ def average(tallies: list[Tally]) -> dict[str, float | None]:
     return {"total": sum(t.total for t in tallies) / len(tallies),
             "overdue": sum(t.overdue for t in tallies) / len(tallies),
             "rate": sum(rates) / len(rates) if rates else None}
+
+
+@dataclass(frozen=True)
+class UnitCases:
+    """One unit's own overdue cases, counted (a report's body when there are too many to list one by one)."""
+
+    unit: str
+    name: str
+    count: int
+    kinds: tuple[tuple[str, int], ...]  # (kind label, cases), in the kinds' declared order
+    max_days: int  # the longest overdue of them
+
+
+def cases_by_unit(snapshot: Snapshot, cases: Iterable[CaseState], unit_of: Callable[[CaseState], str | None],
+                  days_of: Callable[[CaseState], int]) -> list[UnitCases]:
+    """Cases counted per the unit ``unit_of`` charges them to (each case counts for that unit only), the unit
+    with the largest ``days_of`` first, then the one with most cases, then the units' order."""
+    order = {k.name: i for i, k in enumerate(snapshot.repo.case_kinds())}
+    labels = snapshot.repo.registry.kinds
+    per_unit: dict[str, list[CaseState]] = {}
+    for c in cases:
+        per_unit.setdefault(unit_of(c) or "", []).append(c)
+    out = []
+    for unit, found in per_unit.items():
+        kinds = Counter(c.case.kind for c in found)
+        out.append(UnitCases(unit, snapshot.repo.unit_name(unit) if unit else "—", len(found),
+                             tuple((labels[k].label, n) for k, n in sorted(kinds.items(), key=lambda x: order.get(x[0], 99))),
+                             max(days_of(c) for c in found)))
+    return sorted(out, key=lambda u: (-u.max_days, -u.count, unit_order(snapshot, u.unit)))
+
+
+def overdue_cases_by_unit(snapshot: Snapshot, cases: Iterable[CaseState]) -> list[UnitCases]:
+    """Overdue cases per responsible unit, the unit with the longest overdue case first."""
+    return cases_by_unit(snapshot, cases, lambda c: c.case.unit, lambda c: c.days_overdue)
+
+
+def awaiting_cases_by_office(snapshot: Snapshot, cases: Iterable[CaseState]) -> list[UnitCases]:
+    """Cases waiting for verification per verifying office (they are its work, not the reporting unit's), the
+    office with the longest verification overdue first."""
+    return cases_by_unit(snapshot, cases, lambda c: c.verification.office, lambda c: c.verification.days_overdue)

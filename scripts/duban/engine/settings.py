@@ -85,6 +85,7 @@ class Series:
     praise_top: int = 3
     praise_min: float = 95.0
     criticise_below: float = 80.0
+    list_cases: int = 50  # overdue cases listed one by one in the body; beyond it, counted per unit
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _series(data: dict) -> Series:
     praise, criticise = data.get("praise") or {}, data.get("criticise") or {}
     return Series(masthead=data.get("masthead", ""), first=data.get("first"), copy_to=tuple(data.get("copy_to") or ()),
                   praise_top=int(praise.get("top", 3)), praise_min=float(praise.get("min_score", 95)),
-                  criticise_below=float(criticise.get("below", 80)))
+                  criticise_below=float(criticise.get("below", 80)), list_cases=int(data.get("list_cases", 50)))
 
 
 def _reports(data: dict) -> Reports:

@@ -179,6 +179,11 @@ class WeeklyReport:
     awaiting_tasks: list[TaskState] = field(default_factory=list)  # waiting for the office's verification
     awaiting_cases: list[CaseState] = field(default_factory=list)
     overdue_cases: list[CaseState] = field(default_factory=list)  # by unit, longest overdue first
+    # the same cases counted per unit, when there are more than the series lists one by one (settings
+    # reports.<series>.list_cases): the body then shows these and the workbook keeps the full list
+    overdue_case_units: list[figures.UnitCases] = field(default_factory=list)
+    awaiting_case_offices: list[figures.UnitCases] = field(default_factory=list)  # likewise, per verifying office
+    list_cases: int = 50  # the series' limit that decided it
     ranking: list[tuple[str, list[UnitFigures]]] = field(default_factory=list)  # (group, units best first)
     kinds: list[KindWeek] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
@@ -297,6 +302,11 @@ def fill(report: WeeklyReport, ev: Evaluator, series) -> None:
     report.criticised = criticised(report.ranking, series.criticise_below)
     report.overdue_cases = sorted(snap.overdue_cases(),
                                   key=lambda c: (unit_order(snap, c.case.unit), -c.days_overdue, c.case.id))
+    report.list_cases = series.list_cases
+    if len(report.overdue_cases) > series.list_cases:
+        report.overdue_case_units = figures.overdue_cases_by_unit(snap, report.overdue_cases)
+    if len(report.awaiting_cases) > series.list_cases:
+        report.awaiting_case_offices = figures.awaiting_cases_by_office(snap, report.awaiting_cases)
     report.total = figures.tasks_total(snap)
     for kind in repo.case_kinds():
         states: list[CaseState] = snap.cases.get(kind.name, [])

@@ -19,7 +19,12 @@ from duban.atomic import write_bytes
 from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
 from duban.outputs.gongwen.document import NONE, GongwenDocument
-from duban.outputs.report_md import ranking_rule
+from duban.outputs.report_md import (
+    awaiting_summary_line,
+    case_summary_line,
+    kinds_text,
+    ranking_rule,
+)
 from duban.zh import ESTIMATED, cn_date, cn_number
 
 MAX_CHANGES = 60  # 本周动态 lines shown before "另有 N 条"
@@ -118,7 +123,13 @@ class WeeklyDocument(GongwenDocument):
 
         cases = rep.overdue_cases
         self.heading(2, f"（{cn_number(next(sub))}）逾期台账（{len(cases)}件）")
-        if cases:
+        if rep.overdue_case_units:
+            self.body(case_summary_line(rep))
+            rows = [(str(i), u.name, str(u.count), kinds_text(u), str(u.max_days))
+                    for i, u in enumerate(rep.overdue_case_units, 1)]
+            self.table(("序号", "责任单位", "逾期件数", "其中", "最长逾期天数"), rows, (10, 34, 22, 68, 22),
+                       (True, False, True, False, True))
+        elif cases:
             self.body("按责任单位列出，逾期天数由长到短排列：")
             kinds = self.snap.repo.registry.kinds
             rows = [(str(i), self.units([c.case.unit]), kinds[c.case.kind].label, c.case.id, day(c.due), str(c.days_overdue))
@@ -145,11 +156,19 @@ class WeeklyDocument(GongwenDocument):
             kinds = self.snap.repo.registry.kinds
             rows = [(str(i), s.task.id, s.task.title, self.units([s.verification.office]) if s.verification.office else "—",
                      day(s.verification.since), str(s.verification.days_overdue)) for i, s in enumerate(rep.awaiting_tasks, 1)]
-            rows += [(str(len(rows) + i), c.case.id, kinds[c.case.kind].label,
-                      self.units([c.verification.office]) if c.verification.office else "—", day(c.verification.since),
-                      str(c.verification.days_overdue)) for i, c in enumerate(rep.awaiting_cases, 1)]
-            self.table(("序号", "编号", "名称", "核销单位", "报告完成", "超期天数"), rows, (10, 40, 40, 24, 28, 14),
-                       (True, False, False, False, True, True))
+            if not rep.awaiting_case_offices:
+                rows += [(str(len(rows) + i), c.case.id, kinds[c.case.kind].label,
+                          self.units([c.verification.office]) if c.verification.office else "—", day(c.verification.since),
+                          str(c.verification.days_overdue)) for i, c in enumerate(rep.awaiting_cases, 1)]
+            if rows:
+                self.table(("序号", "编号", "名称", "核销单位", "报告完成", "超期天数"), rows, (10, 40, 40, 24, 28, 14),
+                           (True, False, False, False, True, True))
+            if rep.awaiting_case_offices:
+                self.body(awaiting_summary_line(rep))
+                rows = [(str(i), u.name, str(u.count), kinds_text(u), str(u.max_days))
+                        for i, u in enumerate(rep.awaiting_case_offices, 1)]
+                self.table(("序号", "核销单位", "待核销件数", "其中", "最长超期天数"), rows, (10, 34, 22, 68, 22),
+                           (True, False, True, False, True))
         else:
             self.body(NONE)
 

@@ -13,7 +13,14 @@ from duban import atomic
 from duban.engine.monthly import MonthlyReport
 from duban.outputs.docx_report import WeeklyDocument, end_sentence
 from duban.outputs.md import NO_SEARCH, cell, esc, table
-from duban.outputs.report_md import level_badge, ranking_rule
+from duban.outputs.report_md import (
+    awaiting_summary_line,
+    case_summary_line,
+    kinds_text,
+    level_badge,
+    ranking_rule,
+    unit_counts_table,
+)
 from duban.outputs.workbook import workbook_bytes
 from duban.outputs.xlsx_report import WeeklyWorkbook
 from duban.zh import cn_date, cn_number
@@ -46,8 +53,12 @@ def _by_unit(report: MonthlyReport) -> list[tuple[str, list[str]]]:
     items: dict[str, list[tuple[int, str]]] = {}
     for s, d in report.overdue_duties:
         items.setdefault(d.unit, []).append((d.days_overdue, f"{s.task.id}{s.task.title}，逾期{d.days_overdue}天"))
-    for c in report.overdue_cases:
-        items.setdefault(c.case.unit, []).append((c.days_overdue, f"{kinds[c.case.kind].label}{c.case.id}，逾期{c.days_overdue}天"))
+    if report.overdue_case_units:  # too many to list: each unit's cases counted (the workbook lists them)
+        for u in report.overdue_case_units:
+            items.setdefault(u.unit, []).append((u.max_days, f"逾期台账{u.count}件（{kinds_text(u)}），最长逾期{u.max_days}天"))
+    else:
+        for c in report.overdue_cases:
+            items.setdefault(c.case.unit, []).append((c.days_overdue, f"{kinds[c.case.kind].label}{c.case.id}，逾期{c.days_overdue}天"))
     order = sorted(items, key=lambda u: (-max(n for n, _ in items[u]), repo.units[u].order if u in repo.units else 9999, u))
     return [(repo.unit_name(u), [text for _, text in sorted(items[u], key=lambda x: -x[0])]) for u in order]
 
@@ -69,6 +80,8 @@ def render(report: MonthlyReport, downloads: dict[str, str] | None = None, site:
     out += [esc(p) + "\n" for p in (report.note.highlights if report.note else ())]
     out += ["## 三、通报批评", "", esc(_criticise_text(report)), ""]
     out += ["## 四、逾期事项（按单位）", ""]
+    if report.overdue_case_units:
+        out += [esc(case_summary_line(report)), ""]
     groups = _by_unit(report)
     out.append(table(["单位", "逾期事项"], [[cell(name), cell("；".join(items))] for name, items in groups]))
     lagging = [("滞报", s, d) for s, d in report.stale] + [("缺报", s, d) for s, d in report.missed]
@@ -79,7 +92,11 @@ def render(report: MonthlyReport, downloads: dict[str, str] | None = None, site:
         [esc(s.task.id), esc(snap.repo.unit_name(s.verification.office)) if s.verification.office else "—",
          str(s.verification.since), str(s.verification.days_overdue)] for s in report.awaiting_tasks]
         + [[esc(c.case.id), esc(snap.repo.unit_name(c.verification.office)) if c.verification.office else "—",
-            str(c.verification.since), str(c.verification.days_overdue)] for c in report.awaiting_cases])]
+            str(c.verification.since), str(c.verification.days_overdue)]
+           for c in (() if report.awaiting_case_offices else report.awaiting_cases)])]
+    if report.awaiting_case_offices:
+        out += [esc(awaiting_summary_line(report)), "",
+                unit_counts_table("核销单位", "待核销件数", "最长超期天数", report.awaiting_case_offices)]
     out += ["## 七、各单位排名", "", esc(ranking_rule(snap)), ""]
     for group, units in report.ranking:
         out += [f"### {esc(group)}", "", table(["排名", "单位", "得分", "等级", "扣分情况"], [
@@ -119,6 +136,8 @@ class _Document(WeeklyDocument):
         groups = _by_unit(self.report)
         if not groups:
             self.body("无。")
+        if self.report.overdue_case_units:
+            self.body(case_summary_line(self.report))
         for name, items in groups:
             self.body(end_sentence(f"{name}：{'；'.join(items)}"))
 

@@ -136,7 +136,11 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
          str(s.verification.since), str(s.verification.due), str(s.verification.days_overdue)] for s in report.awaiting_tasks]
         + [[esc(c.case.id), esc(snap.repo.registry.kinds[c.case.kind].label),
             names([c.verification.office]) if c.verification.office else "—", str(c.verification.since),
-            str(c.verification.due), str(c.verification.days_overdue)] for c in report.awaiting_cases]))
+            str(c.verification.due), str(c.verification.days_overdue)]
+           for c in (() if report.awaiting_case_offices else report.awaiting_cases)]))
+    if report.awaiting_case_offices:
+        out += [esc(awaiting_summary_line(report)), ""]
+        out.append(unit_counts_table("核销单位", "待核销件数", "最长超期天数", report.awaiting_case_offices))
 
     out += ["## 七、各单位落实情况", "", esc(ranking_rule(snap)), ""]
     for group, units in report.ranking:
@@ -162,6 +166,29 @@ def render(report: WeeklyReport, chart_files: dict[str, str] | None = None, down
     if report.note and report.note.requirements:
         out += ["", "## 下一步工作要求", ""] + [esc(p) + "\n" for p in report.note.requirements]
     return "\n".join(out).rstrip() + "\n"
+
+
+def kinds_text(u) -> str:
+    """矛盾纠纷12件、安全隐患3件: a unit's overdue cases by kind (``figures.UnitCases``)."""
+    return "、".join(f"{label}{n}件" for label, n in u.kinds)
+
+
+def case_summary_line(report: WeeklyReport) -> str:
+    """Why the body counts the overdue cases per unit instead of listing them, and where the list is."""
+    return (f"逾期台账超过{report.list_cases}件，正文按责任单位汇总，最长逾期天数由长到短排列；"
+            f"逐件清单见本期 Excel 版“逾期台账”表。")
+
+
+def awaiting_summary_line(report: WeeklyReport) -> str:
+    """The same for the cases waiting for verification, counted per verifying office."""
+    return (f"待核销台账超过{report.list_cases}件，正文按核销单位汇总，最长超期天数由长到短排列；"
+            f"逐件清单见本期 Excel 版“待核销”表。")
+
+
+def unit_counts_table(who: str, count: str, days: str, units) -> str:
+    """Cases counted per unit (``figures.UnitCases``) as a Markdown table."""
+    return table(["序号", who, count, "其中", days], [
+        [str(i), esc(u.name), str(u.count), esc(kinds_text(u)), str(u.max_days)] for i, u in enumerate(units, 1)])
 
 
 def ranking_rule(snap: Snapshot) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -116,9 +117,16 @@ def report_archive(evaluator: Evaluator, series: str, periods: list[str], out_di
     try:
         if workers > 1 and len(todo) > 4 and "fork" in multiprocessing.get_all_start_methods():
             chunk = -(-len(todo) // workers)  # contiguous periods per worker share memoised snapshots
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for _ in pool.imap_unordered(_write_period, [(series, p, target / p) for p in todo], chunksize=chunk):
-                    pass
+            # the model is left out of the workers' garbage collections: a collection writes into every object it
+            # visits, which copies the forked pages of the whole model into each worker (and takes its time)
+            gc.collect()
+            gc.freeze()
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for _ in pool.imap_unordered(_write_period, [(series, p, target / p) for p in todo], chunksize=chunk):
+                        pass
+            finally:
+                gc.unfreeze()
         else:
             for period in todo:
                 _write_period((series, period, target / period))

@@ -75,8 +75,7 @@ def _unit_pages(site: Context, kind, states) -> list[tuple[str, int, str]]:
         u = site.repo.units.get(unit)
         name = u.name if u else unit
         links = []
-        for n, chunk in enumerate(chunks, 1):
-            page = unit if len(chunks) == 1 else f"{unit}-{n}"
+        for n, (chunk, page) in enumerate(zip(chunks, overdue_pages(unit, len(rows))), 1):
             part = f"（第 {n} 页，共 {len(chunks)} 页）" if len(chunks) > 1 else ""
             site.pages[f"status/overdue-cases/{kind.name}/{page}.md"] = "\n".join([
                 NO_SEARCH + f"# 逾期{esc(kind.label)}：{esc(name)}{part}", "", site.asof_note(),
@@ -85,6 +84,13 @@ def _unit_pages(site: Context, kind, states) -> list[tuple[str, int, str]]:
             links.append(f"[{'查看' if len(chunks) == 1 else f'第 {n} 页'}](overdue-cases/{kind.name}/{page}.md)")
         out.append((unit, len(rows), " ".join(links)))
     return out
+
+
+def overdue_pages(unit: str, count: int) -> list[str]:
+    """The names of the pages under ``status/overdue-cases/<kind>/`` that list a unit's ``count`` overdue cases of a
+    kind whose list is split (more than ``OVERDUE_INLINE`` in all)."""
+    pages = -(-count // OVERDUE_INLINE)
+    return [unit] if pages == 1 else [f"{unit}-{n}" for n in range(1, pages + 1)]
 
 
 def _duty_row(site: Context, st, d, prefix: str) -> list[str]:

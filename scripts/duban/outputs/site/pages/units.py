@@ -12,6 +12,7 @@ from duban.engine.ranking import UnitFigures
 from duban.outputs.md import cell, esc, table
 from duban.outputs.report_md import ranking_rule as _rule
 from duban.outputs.site.pages.context import Context
+from duban.outputs.site.pages import status
 from duban.records.model import Unit
 from duban.zh import percent
 
@@ -77,7 +78,13 @@ def unit_page(site: Context, unit: Unit, f: UnitFigures, avg) -> str:
     out.append(table(site.task_headers, items, empty="本单位没有逾期、临期、缺报或滞报的任务。"))
     for kind in site.repo.case_kinds():
         overdue = s.overdue_cases(kind.name, unit.id)
-        if overdue:
+        if len(overdue) > status.OVERDUE_INLINE:  # listed on pages of their own (the overdue list's), as many as it takes
+            pages = status.overdue_pages(unit.id, len(overdue))
+            links = "、".join(f"[第 {n} 页](../status/overdue-cases/{kind.name}/{page}.md)" if len(pages) > 1 else
+                             f"[查看清单](../status/overdue-cases/{kind.name}/{page}.md)" for n, page in enumerate(pages, 1))
+            out += ["", f"### 逾期{esc(kind.label)}（{len(overdue)} 件）", "",
+                    f"逾期件数较多，另页列出，逾期最久的在前：{links}。"]
+        elif overdue:
             out += ["", f"### 逾期{esc(kind.label)}（{len(overdue)} 件）", "", site.case_table(kind.name, overdue, p)]
     waiting_tasks, waiting_cases = s.awaiting_tasks(unit.id), s.awaiting_cases(unit.id)
     if waiting_tasks or waiting_cases:
