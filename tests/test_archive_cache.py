@@ -98,3 +98,27 @@ def test_the_cached_archive_is_what_a_fresh_build_writes(repo_dir, tmp_path):
     cached, fresh = _tree(tmp_path / "cached"), _tree(tmp_path / "fresh")
     assert cached == fresh
     assert _tree(tmp_path / "first") != fresh  # the edit did change reports, so the cache had to notice
+
+
+@pytest.mark.slow
+def test_the_archive_is_the_same_written_by_one_process_or_by_two(repo_dir, tmp_path):
+    repo = open_repository(repo_dir)
+    weeks = reported_weeks(repo, AS_OF)
+    assert len(weeks) > 4  # enough for the workers
+    report_archive(Evaluator(repo), "weekly", weeks, tmp_path / "one", None, 1)
+    report_archive(Evaluator(open_repository(repo_dir)), "weekly", weeks, tmp_path / "two", None, 2)
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(weeks)
+
+
+def test_the_workers_get_consecutive_runs_of_about_equal_work():
+    from duban.outputs.site.build import balanced_runs
+
+    periods = [f"p{i:03d}" for i in range(180)]
+    weights = [10.0 + i for i in range(180)]  # later issues hold more
+    runs = balanced_runs(periods, weights, 2)
+    assert [p for run in runs for p in run] == periods  # every period once, in order
+    shares = [sum(weights[periods.index(p)] for p in run) for run in runs]
+    assert len(runs) == 2 and abs(shares[0] - shares[1]) <= max(weights)
+    assert len(runs[0]) > len(runs[1])  # more of the light early issues in the first run
+    assert balanced_runs(periods[:3], weights[:3], 8) == [[p] for p in periods[:3]]

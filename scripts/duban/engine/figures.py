@@ -195,13 +195,14 @@ def cases_total(snapshot: Snapshot, kind: str, states: Iterable[CaseState] | Non
 
 
 def trend(ev: Evaluator, end: dt.date, weeks: int = 12) -> list[tuple[dt.date, int, int, int]]:
-    """(day, overdue, stale + missed, closed) leaf tasks for ``end`` and the weeks before it, from the plans' start."""
+    """(day, overdue, stale + missed, closed) leaf tasks for ``end`` and the weeks before it, from the plans' start
+    (tasks only: the cases' states at those days are not worked out for it)."""
     first = min((p.issue_date for p in ev.repo.plans.values()), default=end)
     out = []
     for back in range(weeks - 1, -1, -1):
         day = end - dt.timedelta(weeks=back)
         if day >= first:
-            counts = state_counts(ev.at(day))
+            counts = Counter(s.state for s in ev.task_states(day).values() if s.is_leaf and not s.archived)
             out.append((day, counts["overdue"], counts["stale"] + counts["missed"], counts["closed"] + counts["closed_late"]))
     return out
 

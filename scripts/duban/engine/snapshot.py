@@ -37,6 +37,7 @@ from duban.records.model import Closure, Extension, Repository, Task, Update
 from duban.zh import natural_key
 
 SNAPSHOT_CACHE = 16  # recent snapshots kept (reports look back a few weeks)
+TASK_MEMO = 32  # task states kept for trends (a weekly archive in order reuses eleven of twelve)
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,7 @@ class Evaluator:
         self.settings = settings if settings is not None else from_registry(repo.registry)
         self.calendar = Calendar(repo.holidays)
         self._snapshots: OrderedDict[dt.date, Snapshot] = OrderedDict()
+        self._task_memo: OrderedDict[dt.date, dict[str, TaskState]] = OrderedDict()
         self._evidence: dict[tuple[str, str], tuple[list[Evidence], list[dt.date]]] = {}
         self._limits: dict[tuple[str, str], tuple] = {}
         self._columns: dict[str, CaseColumns] = {}
@@ -304,7 +306,22 @@ class Evaluator:
         days = max(0, (as_of - limit.due).days)
         return Verification(office, since, limit.due, days, limit.note())
 
+    def task_states(self, as_of: dt.date) -> dict[str, TaskState]:
+        """The tasks' states as of ``as_of`` without the cases' (a trend of tasks needs no more): those of a
+        remembered snapshot when there is one."""
+        if as_of in self._snapshots:
+            return self._snapshots[as_of].tasks
+        if as_of not in self._task_memo:
+            self._task_memo[as_of] = self._tasks(as_of)
+            while len(self._task_memo) > TASK_MEMO:
+                self._task_memo.popitem(last=False)
+        return self._task_memo[as_of]
+
     def _evaluate(self, as_of: dt.date) -> Snapshot:
+        cases = {kind.name: self.case_columns(kind.name).at(as_of) for kind in self.repo.case_kinds()}
+        return Snapshot(self, as_of, self._tasks(as_of), cases)
+
+    def _tasks(self, as_of: dt.date) -> dict[str, TaskState]:
         repo = self.repo
         tasks: dict[str, TaskState] = {}
         for task in self._order:
@@ -315,9 +332,7 @@ class Evaluator:
             children = [tasks[c.id] for c in repo.children(task.id) if c.id in tasks]
             state = parent_state(self, task, children, day) if children else task_state(self, task, day)
             tasks[task.id] = replace(state, archived=True) if day != as_of else state
-        ordered = {tid: tasks[tid] for tid in sorted(tasks, key=natural_key)}
-        cases = {kind.name: self.case_columns(kind.name).at(as_of) for kind in repo.case_kinds()}
-        return Snapshot(self, as_of, ordered, cases)
+        return {tid: tasks[tid] for tid in sorted(tasks, key=natural_key)}
 
     def case_columns(self, kind: str) -> CaseColumns:
         """A kind's cases as columns, with the states worked out so far (``engine.casecols``)."""

@@ -276,6 +276,7 @@ def weekly_report(source: Repository | Evaluator, week: str) -> WeeklyReport:
                           masthead=series.masthead, issue_no=issue_number(series.first, week), copy_to=series.copy_to,
                           note=repo.notes.get(week))
     fill(report, ev, series)
+    report.trend = figures.trend(ev, end, TREND_WEEKS)  # the weekly charts' (the monthly 通报 draws none)
     return report
 
 
@@ -324,4 +325,3 @@ def fill(report: WeeklyReport, ev: Evaluator, series) -> None:
             has_deadline=bool(kind.case.limit or kind.case.closed),
         ))
     report.changes = changes(repo, snap, prev, start, end)
-    report.trend = figures.trend(ev, end, TREND_WEEKS)

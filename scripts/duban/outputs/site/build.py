@@ -85,6 +85,39 @@ def _write_period(args) -> str:
     return period
 
 
+def _write_periods(args) -> list[str]:
+    """A run of consecutive issues in one worker, in order (each reuses the snapshots of the one before)."""
+    series, periods, target = args
+    return [_write_period((series, p, target / p)) for p in periods]
+
+
+def balanced_runs(periods: list[str], weights: list[float], parts: int) -> list[list[str]]:
+    """``periods`` cut into at most ``parts`` runs of consecutive periods with about equal total weight (a later
+    issue holds more cases than an early one, so equal numbers of issues would leave one worker with most work)."""
+    total = sum(weights) or 1.0
+    runs: list[list[str]] = [[]]
+    done = 0.0
+    for period, weight in zip(periods, weights):
+        if runs[-1] and len(runs) < parts and done + weight / 2 > total * len(runs) / parts:
+            runs.append([])
+        runs[-1].append(period)
+        done += weight
+    return runs
+
+
+def _weights(evaluator: Evaluator, series: str, periods: list[str]) -> list[float]:
+    """Roughly how much each issue holds: the cases received by its last day, and its tasks (a constant)."""
+    import bisect
+
+    from duban.engine.monthly import parse_month
+    from duban.engine.weekly import parse_week
+
+    starts = sorted(int(d) for kind in evaluator.repo.case_kinds() for d in evaluator.case_columns(kind.name).start)
+    parse = parse_week if series == "weekly" else parse_month
+    tasks = len(evaluator.repo.tasks) * 20
+    return [float(bisect.bisect_right(starts, parse(p)[1].toordinal()) + tasks + 1) for p in periods]
+
+
 def report_archive(evaluator: Evaluator, series: str, periods: list[str], out_dir: Path, cache_dir: Path | None,
                    workers: int | None = None, keys: dict[str, str] | None = None) -> None:
     """Every issue of a report series (``weekly``: ISO weeks, ``monthly``: months) in ``out_dir/<period>/``.
@@ -116,14 +149,15 @@ def report_archive(evaluator: Evaluator, series: str, periods: list[str], out_di
     _FORK_EVALUATOR = evaluator
     try:
         if workers > 1 and len(todo) > 4 and "fork" in multiprocessing.get_all_start_methods():
-            chunk = -(-len(todo) // workers)  # contiguous periods per worker share memoised snapshots
+            # consecutive periods in one worker share remembered snapshots; the runs are cut to equal work
+            runs = balanced_runs(todo, _weights(evaluator, series, todo), workers)
             # the model is left out of the workers' garbage collections: a collection writes into every object it
             # visits, which copies the forked pages of the whole model into each worker (and takes its time)
             gc.collect()
             gc.freeze()
             try:
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    for _ in pool.imap_unordered(_write_period, [(series, p, target / p) for p in todo], chunksize=chunk):
+                    for _ in pool.imap_unordered(_write_periods, [(series, run, target) for run in runs]):
                         pass
             finally:
                 gc.unfreeze()

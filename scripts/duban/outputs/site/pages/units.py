@@ -11,8 +11,8 @@ from duban.engine import figures
 from duban.engine.ranking import UnitFigures
 from duban.outputs.md import cell, esc, table
 from duban.outputs.report_md import ranking_rule as _rule
-from duban.outputs.site.pages.context import Context
 from duban.outputs.site.pages import status
+from duban.outputs.site.pages.context import Context
 from duban.records.model import Unit
 from duban.zh import percent
 
