@@ -59,7 +59,7 @@ def pages(root: Path, out: Path, as_of: dt.date) -> int:
 def archive(root: Path, out: Path, as_of: dt.date) -> int:
     from duban.engine.snapshot import Evaluator
     from duban.engine.weekly import reported_weeks
-    from duban.outputs.site.build import report_archive
+    from duban.outputs.site.archive import report_archive
 
     repo = _model(root)
     weeks = reported_weeks(repo, as_of)

@@ -11,7 +11,7 @@ import pytest
 from duban.engine.periodkeys import period_keys
 from duban.engine.snapshot import Evaluator
 from duban.engine.weekly import parse_week, reported_weeks
-from duban.outputs.site.build import report_archive
+from duban.outputs.site.archive import report_archive
 from duban.records.model import open_repository
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def test_the_archive_is_the_same_written_by_one_process_or_by_two(repo_dir, tmp_
 
 
 def test_the_workers_get_consecutive_runs_of_about_equal_work():
-    from duban.outputs.site.build import balanced_runs
+    from duban.outputs.site.archive import balanced_runs
 
     periods = [f"p{i:03d}" for i in range(180)]
     weights = [10.0 + i for i in range(180)]  # later issues hold more

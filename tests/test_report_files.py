@@ -358,7 +358,9 @@ def test_sheets_are_fit_to_forward(workbook):
         assert all(c.font.bold and c.font.name == "宋体" for c in ws[HEADER] if c.value is not None)
         assert ws.print_title_rows == "$3:$3"  # the header repeated on every printed page
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        # one page wide (fitToWidth absent is 1, the OOXML default), as many pages tall as needed
+        assert (ws.page_setup.fitToWidth or 1) == 1 and int(ws.page_setup.fitToHeight) == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert "&P" in ws.oddFooter.center.text and name in ws.oddFooter.center.text
         widths = [d.width for d in ws.column_dimensions.values()]
         assert widths and all(4 <= w <= 42 for w in widths)

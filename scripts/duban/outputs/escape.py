@@ -72,6 +72,11 @@ def xlsx(value: Any) -> Any:
     return visible(value) if isinstance(value, str) else value
 
 
+def formula_like(text: str) -> bool:
+    """Text that Excel would take for a formula when typed (stored as text with a quote prefix)."""
+    return text.startswith(_FORMULA_START)
+
+
 def xlsx_text(cell) -> bool:
     """After a value is set: text that Excel would take for a formula is stored as text with a quote prefix
     (True when it was)."""

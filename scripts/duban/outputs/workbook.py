@@ -1,40 +1,36 @@
-"""Workbooks fit to forward: the sheet layout every duban workbook shares (openpyxl).
+"""Workbooks fit to forward: the sheet layout every duban report workbook shares (XlsxWriter).
 
 Each sheet has a title row and "统计截至 YYYY年M月D日", then a header row (bold, shaded, repeated
 on every printed page), borders on every cell, a CJK font set explicitly (宋体), dates as real
 dates, rates as numbers formatted 0.0%, levels as cell fills, and print setup for A4 landscape,
 one page wide, with the sheet's name and page numbers in the footer. A two-column summary sheet
 gets no AutoFilter. ``workbook_bytes`` gives identical bytes for identical content.
+
+The report workbooks are only written, never read back by duban, so they are made with XlsxWriter, which
+streams the cells out (about three times faster than building them in openpyxl: a weekly issue at 100,000
+cases lists thousands of overdue ones). The fill-in workbooks that duban reads back (``edit/``) stay on openpyxl.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
-from copy import copy
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+import xlsxwriter
 
 from duban.atomic import normalize_zip
-from duban.outputs.escape import xlsx, xlsx_text
+from duban.outputs.escape import formula_like, xlsx
 from duban.zh import cn_date, width
 
 FONT = "宋体"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
 MAX_WIDTH = 40  # characters; longer text wraps
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-THIN = Side(style="thin", color="808080")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_ROW = 3  # title, 统计截至, then the header
+HEADER_FILL = "#D9D9D9"
+BORDER_COLOUR = "#808080"
+HEADER_ROW = 3  # title, 统计截至, then the header (1-based, as Excel shows it)
 
 
 @dataclass(frozen=True)
@@ -82,93 +78,102 @@ def cell_value(value: Any) -> Any:
     return xlsx(value)  # characters a cell cannot hold are shown, not written
 
 
-def add_sheet(wb: Workbook, name: str, title: str, as_of: dt.date, headers: Sequence[str],
-              rows: Sequence[Sequence[Any]]) -> Worksheet:
+class ReportBook:
+    """One workbook being written: sheets are added in order (``add_sheet``), then ``workbook_bytes``."""
+
+    def __init__(self):
+        self.out = io.BytesIO()
+        # strings stay strings (never read as formulas, numbers or links): every cell is written by its type
+        self.book = xlsxwriter.Workbook(self.out, {"in_memory": True, "strings_to_formulas": False,
+                                                  "strings_to_numbers": False, "strings_to_urls": False})
+        self._formats: dict[tuple, Any] = {}
+        self.sheets = 0
+
+    def style(self, key: tuple):
+        """A cell format by what the cell needs (made once per workbook)."""
+        if key not in self._formats:
+            self._formats[key] = self.book.add_format(dict(key))
+        return self._formats[key]
+
+
+def _body_key(value: Any, quoted: bool, wrap: bool) -> tuple:
+    key = [("font_name", FONT), ("font_size", 10), ("border", 1), ("border_color", BORDER_COLOUR), ("valign", "top")]
+    if wrap:
+        key.append(("text_wrap", True))
+    if quoted:
+        key.append(("quote_prefix", True))
+    if isinstance(value, dt.date):
+        key.append(("num_format", DATE_FORMAT))
+    elif isinstance(value, Percent):
+        key.append(("num_format", PERCENT_FORMAT))
+    elif isinstance(value, Level):
+        key += [("pattern", 1), ("bg_color", "#" + _light(value.colour))]
+    return tuple(key)
+
+
+def add_sheet(book: ReportBook, name: str, title: str, as_of: dt.date, headers: Sequence[str],
+              rows: Sequence[Sequence[Any]]) -> None:
     """One sheet laid out to be read on screen and printed (see the module's description)."""
-    ws = wb.create_sheet(name)
+    ws = book.book.add_worksheet(name)
+    book.sheets += 1
     columns = len(headers)
-    last = get_column_letter(columns)
-    ws.append([title])
-    ws.append([f"统计截至{cn_date(as_of)}"])
-    ws.merge_cells(f"A1:{last}1")
-    ws.merge_cells(f"A2:{last}2")
-    ws["A1"].font = Font(name=FONT, size=14, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws["A2"].font = Font(name=FONT, size=10, color="595959")
-    ws["A2"].alignment = Alignment(horizontal="right")
-    ws.append(list(headers))
-    for row in rows:
-        ws.append([cell_value(v) for v in row])
-    body = Font(name=FONT, size=10)
-    for cell in ws[HEADER_ROW]:
-        cell.font = Font(name=FONT, size=10, bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    widths = [display_width(h) for h in headers]
-    # a body cell's style follows from a few facts about its value; the first cell with those facts is styled
-    # through openpyxl's API and the others take a copy of its style indices (assigning each attribute hashes
-    # the style object again: most of the time of a sheet of thousands of rows)
-    styled: dict[tuple, StyleArray] = {}
-    for r, row in enumerate(rows, start=HEADER_ROW + 1):
-        for c, value in enumerate(row, start=1):
+    top = book.style((("font_name", FONT), ("font_size", 14), ("bold", True), ("align", "center"), ("valign", "vcenter")))
+    asof = book.style((("font_name", FONT), ("font_size", 10), ("font_color", "#595959"), ("align", "right")))
+    for row, text, fmt in ((0, xlsx(title), top), (1, f"统计截至{cn_date(as_of)}", asof)):
+        if columns > 1:
+            ws.merge_range(row, 0, row, columns - 1, text, fmt)
+        else:
+            ws.write_string(row, 0, text, fmt)
+    head = book.style((("font_name", FONT), ("font_size", 10), ("bold", True), ("pattern", 1), ("bg_color", HEADER_FILL),
+                       ("border", 1), ("border_color", BORDER_COLOUR), ("align", "center"), ("valign", "vcenter"),
+                       ("text_wrap", True)))
+    h = HEADER_ROW - 1
+    for c, text in enumerate(headers):
+        ws.write_string(h, c, xlsx(text), head)
+    widths = [display_width(text) for text in headers]
+    for r, row in enumerate(rows, start=HEADER_ROW):
+        for c, value in enumerate(row):
             needed = display_width(value)
-            widths[c - 1] = max(widths[c - 1], needed)
-            cell = ws.cell(row=r, column=c)
-            quoted = xlsx_text(cell)  # text that looks like a formula stays text
-            wrap = isinstance(value, str) and needed > MAX_WIDTH
-            key = (quoted, wrap, isinstance(value, dt.date), isinstance(value, Percent),
-                   value.colour if isinstance(value, Level) else None)
-            if key in styled:
-                cell._style = copy(styled[key])
-                continue
-            cell.font = body
-            cell.border = BOX
-            cell.alignment = Alignment(vertical="top", wrap_text=wrap)
-            if isinstance(value, dt.date):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(value, Percent):
-                cell.number_format = PERCENT_FORMAT
-            elif isinstance(value, Level):
-                cell.fill = PatternFill("solid", fgColor=_light(value.colour))
-            styled[key] = copy(cell._style)
-    for c, needed in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, needed + 2)
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+            if needed > widths[c]:
+                widths[c] = needed
+            shown = cell_value(value)
+            quoted = isinstance(shown, str) and formula_like(shown)
+            fmt = book.style(_body_key(value, quoted, isinstance(value, str) and needed > MAX_WIDTH))
+            if shown is None or shown == "":  # an empty cell, bordered like the others
+                ws.write_blank(r, c, None, fmt)
+            elif isinstance(shown, str):
+                ws.write_string(r, c, shown, fmt)
+            elif isinstance(shown, bool):
+                ws.write_boolean(r, c, shown, fmt)
+            elif isinstance(shown, (int, float)):
+                ws.write_number(r, c, shown, fmt)
+            elif isinstance(shown, dt.datetime):
+                ws.write_datetime(r, c, shown, fmt)
+            elif isinstance(shown, dt.date):
+                ws.write_datetime(r, c, dt.datetime.combine(shown, dt.time()), fmt)
+            else:
+                ws.write_string(r, c, xlsx(str(shown)), fmt)
+    for c, needed in enumerate(widths):
+        ws.set_column(c, c, min(MAX_WIDTH, needed + 2))
+    ws.freeze_panes(HEADER_ROW, 0)
     if columns > 2 and rows:
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + len(rows)}"
+        ws.autofilter(h, 0, h + len(rows), columns - 1)
     _print_setup(ws, name)
-    return ws
 
 
-def _print_setup(ws: Worksheet, name: str) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as it needs
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = f"{name}　第 &P 页，共 &N 页"
-    ws.oddFooter.center.size = 9
-    ws.print_options.horizontalCentered = True
+def _print_setup(ws, name: str) -> None:
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as it needs
+    ws.repeat_rows(HEADER_ROW - 1)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer(f"&C&9{name.replace('&', '&&')}　第 &P 页，共 &N 页")
+    ws.center_horizontally()
 
 
-def workbook_bytes(wb: Workbook, *, title: str, subject: str, day: dt.date) -> bytes:
-    """The workbook's bytes, dated ``day`` (openpyxl's save_workbook() would stamp the current time)."""
-    wb.active = 0
+def workbook_bytes(book: ReportBook, *, title: str, subject: str, day: dt.date) -> bytes:
+    """The workbook's bytes, dated ``day`` (never the current time)."""
     stamp = dt.datetime.combine(day, dt.time())
-    props = wb.properties
-    props.creator = "duban"
-    props.lastModifiedBy = "duban"
-    props.created = stamp
-    props.modified = stamp
-    props.lastPrinted = stamp
-    props.title = title
-    props.subject = subject
-    props.language = "zh-CN"
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    return normalize_zip(out.getvalue())
+    book.book.set_properties({"title": title, "subject": subject, "author": "duban", "created": stamp})
+    book.book.close()
+    return normalize_zip(book.out.getvalue())

@@ -12,13 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from openpyxl import Workbook
-
 from duban.atomic import write_bytes
 from duban.engine.figures import plan_clause_label
 from duban.engine.state import TaskState
 from duban.engine.weekly import WeeklyReport
-from duban.outputs.workbook import Level, Percent, add_sheet, workbook_bytes
+from duban.outputs.workbook import Level, Percent, ReportBook, add_sheet, workbook_bytes
 from duban.zh import ESTIMATED
 
 
@@ -26,8 +24,7 @@ class WeeklyWorkbook:
     def __init__(self, report: WeeklyReport):
         self.report = report
         self.snap = report.snapshot
-        self.wb = Workbook()
-        self.wb.remove(self.wb.active)
+        self.wb = ReportBook()
 
     def units(self, units) -> str:
         return self.snap.repo.unit_names(units)
