@@ -23,6 +23,7 @@ from duban import __version__
 from duban.engine.snapshot import Evaluator
 from duban.outputs.site.admin import CmsConfigError, write_admin
 from duban.outputs.site.archive import report_archive
+from duban.outputs.site.pages.tablecache import TableCache
 from duban.outputs.site.search_index import refine_site_index, split_compound
 from duban.outputs.site.sitedir import check_site_dir, swap
 from duban.records.history import read_history
@@ -82,7 +83,9 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
     if links:
         raise PageOutside(links[0], "docs/ 中不能有符号链接（链接指向的内容会被发布）")
     shutil.copytree(root / "docs", stage)
-    pages = generate_pages(snapshot, root / "docs", weeks, months, read_history(root, as_of))
+    base = code_fingerprint(root)
+    tables = TableCache(cache_root / "registers", base)
+    pages = generate_pages(snapshot, root / "docs", weeks, months, read_history(root, as_of), tables)
     for rel, content in pages.items():
         path = inside(stage, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,10 +93,11 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    base = code_fingerprint(root)
+    count = len(pages)
+    del pages  # written: not carried into the archive's workers
     if cache_root.exists():  # drop what an older layout left
         for old in cache_root.iterdir():
-            if old.name not in ("weeks", "months"):
+            if old.name not in ("weeks", "months", "registers"):
                 shutil.rmtree(old, ignore_errors=True)
     report_archive(evaluator, "weekly", weeks, stage / "reports" / "weekly", cache_root / "weeks", workers,
                    period_keys(repo, base, {w: parse_week(w)[1] for w in weeks}))
@@ -108,7 +112,7 @@ def generate(root: Path, repo: Repository, as_of: dt.date, out: Path, *, cache_r
         shutil.rmtree(old)
     else:
         os.replace(stage, out)
-    return len(pages), weeks
+    return count, weeks
 
 
 THEME = Path(__file__).resolve().parent / "theme"  # duban's overrides of Material's templates

@@ -24,6 +24,7 @@ from duban.outputs.site.pages import (
     units,
 )
 from duban.outputs.site.pages.context import Context
+from duban.outputs.site.pages.tablecache import TableCache
 from duban.records.history import NONE, History
 
 FAMILIES = (
@@ -41,8 +42,10 @@ FAMILIES = (
 
 
 def generate(snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None,
-             months: list[str] | None = None, history: History = NONE) -> dict[str, str | bytes]:
-    site = Context(snapshot, docs_dir, weeks, months, history)
+             months: list[str] | None = None, history: History = NONE,
+             tables: TableCache | None = None) -> dict[str, str | bytes]:
+    """``tables``: register tables kept from earlier builds (``tablecache``; none by default)."""
+    site = Context(snapshot, docs_dir, weeks, months, history, tables)
     for family in FAMILIES:
         family(site)
     return site.pages

@@ -7,6 +7,7 @@ through ``md.esc``/``md.cell``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import posixpath
@@ -20,12 +21,14 @@ from duban.engine.ranking import UnitFigures, unit_figures
 from duban.engine.snapshot import Snapshot
 from duban.engine.state import Duty, TaskState
 from duban.outputs.md import badge, cell, esc, html_table, table
+from duban.outputs.site.pages.tablecache import TableCache
 from duban.records.history import NONE, Change, History
 from duban.records.model import Task
 from duban.records.plan_pages import clause_anchor
 from duban.zh import ESTIMATED, cn_date, natural_key
 
 MAX_REGISTER_ROWS = 1000  # rows per register volume
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(CaseState) if f.name != "case")
 
 
 class Context:
@@ -48,8 +51,9 @@ class Context:
         return [esc(plan.doc_number if plan else task.plan)] if self.several_plans else []
 
     def __init__(self, snapshot: Snapshot, docs_dir: Path, weeks: list[str] | None = None,
-                 months: list[str] | None = None, history: History = NONE):
+                 months: list[str] | None = None, history: History = NONE, tables: TableCache | None = None):
         self.snapshot = snapshot
+        self.tables = tables or TableCache(None, "")
         self.history = history
         self.repo = snapshot.repo
         self.settings = snapshot.settings
@@ -232,6 +236,23 @@ class Context:
         prefix = "../" * page.count("/")
         headers, rows = self._case_rows(kind_name, states, prefix, True)
         return html_table(headers, rows, self.href(page))
+
+    def volume_table(self, kind_name: str, states: list[CaseState], page: str) -> str:
+        """``case_html_table``, taken from the table cache when nothing it shows has changed (``tablecache``)."""
+        def parts() -> list[bytes]:
+            sources = self.repo.sources.get(kind_name, {})
+            out = [repr((self.directory_urls, self.history.available,
+                         sorted((u.id, u.name, u.short_name) for u in self.repo.units.values()))).encode()]
+            for st in states:
+                data = st.case.data
+                shown = self.snapshot.record(kind_name, data)
+                source = sources.get(st.case.id)
+                record = source.digest if source is not None and source.digest and shown is data else repr(shown)
+                state = [getattr(st, name) for name in _STATE_FIELDS]  # all of the state but its case
+                out.append(repr((st.case.id, st.case.file, record, state, self.history.of(st.case.file))).encode())
+            return out
+
+        return self.tables.table(page, parts, lambda: self.case_html_table(kind_name, states, page))
 
     def value_text(self, value) -> str:
         if isinstance(value, dict) and "days" in value:

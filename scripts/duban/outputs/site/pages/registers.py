@@ -36,7 +36,7 @@ def registers(site: Context) -> None:
             # in Python (Python-Markdown's raw-HTML pass, then MkDocs' anchor collection), most of the time of a
             # site with 100,000 cases; a static file it only copies
             fragment = f"registers/{kind.name}/{name}.table.html"
-            site.pages[fragment] = site.case_html_table(kind.name, chunk, page)
+            site.pages[fragment] = site.volume_table(kind.name, chunk, page)
             src = html.escape(site.href(page)(f"{name}.table.html"))
             site.pages[page] = "\n".join([
                 NO_SEARCH + f"# {esc(kind.label)}台账：{esc(title)}", "", site.asof_note(),
@@ -62,6 +62,7 @@ def registers(site: Context) -> None:
                               for name, title, t in pages]),
                 "", f"完整数据见[开放数据](../../data/index.md)（{esc(kind.name)}.csv / {esc(kind.name)}.json）。"]
         site.pages[f"registers/{kind.name}/index.md"] = "\n".join(out) + "\n"
+    site.tables.prune()
     rows = []
     for k in site.repo.case_kinds():
         t = figures.cases_total(s, k.name)
