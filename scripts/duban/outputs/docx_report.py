@@ -77,6 +77,14 @@ class WeeklyDocument(GongwenDocument):
         for text in texts:
             self.body(end_sentence(text))
 
+    def unit_counts(self, line: str, headers: tuple[str, str, str], units) -> None:
+        """Cases counted per unit (``figures.UnitCases``): why, then a table of who, how many, of which kinds,
+        the longest."""
+        self.body(line)
+        who, count, days = headers
+        rows = [(str(i), u.name, str(u.count), kinds_text(u), str(u.max_days)) for i, u in enumerate(units, 1)]
+        self.table(("序号", who, count, "其中", days), rows, (10, 34, 22, 68, 22), (True, False, True, False, True))
+
     # --- sections
 
     def heading_block(self) -> None:
@@ -124,11 +132,7 @@ class WeeklyDocument(GongwenDocument):
         cases = rep.overdue_cases
         self.heading(2, f"（{cn_number(next(sub))}）逾期台账（{len(cases)}件）")
         if rep.overdue_case_units:
-            self.body(case_summary_line(rep))
-            rows = [(str(i), u.name, str(u.count), kinds_text(u), str(u.max_days))
-                    for i, u in enumerate(rep.overdue_case_units, 1)]
-            self.table(("序号", "责任单位", "逾期件数", "其中", "最长逾期天数"), rows, (10, 34, 22, 68, 22),
-                       (True, False, True, False, True))
+            self.unit_counts(case_summary_line(rep), ("责任单位", "逾期件数", "最长逾期天数"), rep.overdue_case_units)
         elif cases:
             self.body("按责任单位列出，逾期天数由长到短排列：")
             kinds = self.snap.repo.registry.kinds
@@ -164,11 +168,8 @@ class WeeklyDocument(GongwenDocument):
                 self.table(("序号", "编号", "名称", "核销单位", "报告完成", "超期天数"), rows, (10, 40, 40, 24, 28, 14),
                            (True, False, False, False, True, True))
             if rep.awaiting_case_offices:
-                self.body(awaiting_summary_line(rep))
-                rows = [(str(i), u.name, str(u.count), kinds_text(u), str(u.max_days))
-                        for i, u in enumerate(rep.awaiting_case_offices, 1)]
-                self.table(("序号", "核销单位", "待核销件数", "其中", "最长超期天数"), rows, (10, 34, 22, 68, 22),
-                           (True, False, True, False, True))
+                self.unit_counts(awaiting_summary_line(rep), ("核销单位", "待核销件数", "最长超期天数"),
+                                 rep.awaiting_case_offices)
         else:
             self.body(NONE)
 
