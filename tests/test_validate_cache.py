@@ -149,3 +149,44 @@ def test_a_settled_file_is_known_by_its_status_and_a_change_still_seen(repo, mon
     after = check_repository(repo, workers=1)
     assert any(r.endswith(DISPUTE) for r in reads)
     assert [p.field for p in after.report.problems if p.file == DISPUTE] == ["category"]
+
+
+def test_dates_out_of_order_are_located_remembered_and_the_record_still_counts(repo, monkeypatch):
+    path = repo / DISPUTE
+    path.write_text(path.read_text(encoding="utf-8").replace("{date: 2024-02-10, status: 化解}",
+                                                             "{date: 2024-01-10, status: 化解}"), encoding="utf-8")
+    first = check_repository(repo, workers=1)
+    found = [p for p in problems(first) if p[5] == "date-order"]
+    assert len(found) == 2  # before the date received, and before the entry above it
+    assert {(p[0], p[1], p[2], p[3]) for p in found} == {(DISPUTE, 11, 12, "status_history[1].date")}
+    assert sorted(p[4] for p in found) == ["日期 2024-01-10 早于上一条的 2024-02-01；记录应按时间顺序排列",
+                                           "日期 2024-01-10 早于受理日期 2024-02-01"]
+    assert "MD-aa-2024-0001" in first.records["dispute"]  # reported, but the case is still in the model
+    no_parsing(monkeypatch)
+    assert problems(check_repository(repo, workers=1)) == problems(first)
+
+
+def test_the_first_of_two_equal_ids_wins_when_only_one_is_read_again(repo, monkeypatch):
+    """Files known by their status are taken first, the others read after: the order of the files decides
+    which one is reported as the duplicate, not the order in which their outcomes arrive."""
+    monkeypatch.setattr(files_module, "SETTLED_NS", -10**15)  # every file counts as long unchanged
+    later = repo / DISPUTE
+    earlier = later.with_name("MD-aa-2024-0001-2.yaml")  # sorted first ("-" before "."), with the same id
+    earlier.write_text(later.read_text(encoding="utf-8"), encoding="utf-8")
+    first = check_repository(repo, workers=1)
+    assert [p.file for p in first.report.problems if p.code == "duplicate-id"] == [DISPUTE]
+    earlier.write_text(earlier.read_text(encoding="utf-8").replace("排水沟渠", "排水沟"), encoding="utf-8")
+    after = check_repository(repo, workers=1)  # the earlier file is read again, the later known by its status
+    assert [p.file for p in after.report.problems if p.code == "duplicate-id"] == [DISPUTE]
+
+
+def test_a_record_replaced_by_a_link_is_refused_on_a_warm_cache(repo, monkeypatch):
+    monkeypatch.setattr(files_module, "SETTLED_NS", -10**15)
+    assert check_repository(repo, workers=1).ok
+    path = repo / DISPUTE
+    target = repo / "elsewhere.yaml"
+    target.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(target)
+    after = check_repository(repo, workers=1)
+    assert [(p.file, p.code) for p in after.report.problems] == [(DISPUTE, "not-regular")]

@@ -65,13 +65,15 @@ def _shard(file: str) -> int:
 Entry = tuple
 
 
+_STATUS = [int] * 5
+
+
 def _entry_ok(value) -> bool:
-    return (isinstance(value, tuple) and len(value) == 7 and isinstance(value[0], str)
-            and (value[6] is None or (isinstance(value[6], tuple) and len(value[6]) == 5
-                                      and all(type(n) is int for n in value[6])))
-            and (value[1] is None or isinstance(value[1], str)) and (value[2] is None or isinstance(value[2], dict))
-            and isinstance(value[3], bool) and isinstance(value[4], list) and isinstance(value[5], int)
-            and all(isinstance(p, tuple) and len(p) == 6 for p in value[4]))
+    return (type(value) is tuple and len(value) == 7 and type(value[0]) is str
+            and (value[1] is None or type(value[1]) is str) and (value[2] is None or type(value[2]) is dict)
+            and type(value[3]) is bool and type(value[4]) is list and type(value[5]) is int
+            and (value[6] is None or (type(value[6]) is tuple and list(map(type, value[6])) == _STATUS))
+            and (not value[4] or all(type(p) is tuple and len(p) == 6 for p in value[4])))
 
 
 class FileCache:
@@ -104,24 +106,30 @@ class FileCache:
             return {}, False
         return value, True
 
+    def entry(self, file: str) -> Entry | None:
+        """What is stored for the file, or None."""
+        return self.shards[_shard(file)].get(file)
+
     def known(self, file: str) -> tuple | None:
         """(digest, signature) stored for the file, or None."""
         entry = self.shards[_shard(file)].get(file)
         return (entry[0], entry[6]) if entry else None
 
-    def get(self, file: str, digest: str, signature: tuple | None = None):
+    def get(self, file: str, digest: str, signature: tuple | None = None, entry: Entry | None = None):
         """The stored outcome ``(kind, data, valid, problems, more)`` when the file still has this digest
-        (``signature``: the file's status now, remembered for the next run)."""
+        (``signature``: the file's status now, remembered for the next run; ``entry``: the file's, when
+        the caller already has it)."""
         self.seen.add(file)
-        i = _shard(file)
-        entry = self.shards[i].get(file)
+        if entry is None:
+            entry = self.shards[_shard(file)].get(file)
         if entry is None or entry[0] != digest:
             return None
         if entry[6] != signature:
+            i = _shard(file)
             self.shards[i][file] = entry[:6] + (signature,)
             self.dirty.add(i)
         _, kind, data, valid, problems, more, _ = entry
-        return kind, data, valid, [Problem(*p) for p in problems], more
+        return kind, data, valid, [Problem(*p) for p in problems] if problems else [], more
 
     def put(self, file: str, digest: str, kind: str | None, data: dict | None, valid: bool,
             problems: list[Problem], more: int, signature: tuple | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Checks that span records: unique ids, references, dates in order; then the task and update rules (``rules``).
+"""Checks that span records: unique ids, references; then the task and update rules (``rules``).
 
 Records with schema problems are checked too (defensively), so that one run
 reports everything; only valid ones reach the model. A file that could not be read
@@ -24,9 +24,9 @@ from duban.records.plan_pages import check_page
 from duban.records.problems import Problem, field_name
 from duban.records.text import shown
 from duban.records.validate.discover import RECORDS
-from duban.records.validate.files import Checked, walk
-from duban.records.validate.messages import Fields
+from duban.records.validate.files import Checked
 from duban.records.validate.rules import task_rules, update_rules
+from duban.records.validate.within import walk
 
 
 @dataclass
@@ -55,7 +55,6 @@ class CrossChecker:
         self._names: dict[str, list[str]] = {}
         self._suggested: dict[tuple[str, str], list[str]] = {}
         self._verifier: dict[str, Record] = {}
-        self._fields: dict[str, Fields] = {}  # kind -> its schema's titles
 
     def add(self, file: str, path, message: str, code: str, key: bool = False) -> None:
         self._pending[file].append((tuple(path), key, message, code))
@@ -97,10 +96,10 @@ class CrossChecker:
         # one run reports everything; only valid ones reach the model
         for kind_name, checked in self.ids.items():
             kind = kinds[kind_name]
+            valid = self.valid.get(kind_name, {})
             for rid, c in checked.items():
-                record = Record(kind_name, rid, c.file, c.data)
+                record = valid.get(rid) or Record(kind_name, rid, c.file, c.data)
                 self._references(kind, record)
-                self._dates(kind, record)
                 if kind_name == "task":
                     task_rules(self, record)
                 elif kind_name == "update":
@@ -177,34 +176,6 @@ class CrossChecker:
             self.add(self.broken[kind][rid], (),
                      f"有 {len(others)} 个记录引用{label}“{shown(rid)}”（{example}），因本文件无法读取，这些引用暂未检查；修正本文件后会一并检查",
                      "unchecked")
-
-    def _dates(self, kind: Kind, record: Record) -> None:
-        if not kind.date_order and not kind.sorted_dates:
-            return
-        schema = self._fields.get(kind.name)
-        if schema is None:
-            schema = self._fields[kind.name] = Fields(kind.schema, self.registry.schemas)
-        for earlier, later in kind.date_order:
-            # pair items of the same list element when both paths walk the same list
-            star = earlier.index("*") if "*" in earlier else None
-            if star is not None and later[: star + 1] == earlier[: star + 1]:
-                for item_path, item in walk(record.data, earlier[:star] + ("*",)):
-                    self._order(record, schema, list(walk(item, earlier[star + 1 :], item_path)),
-                                list(walk(item, later[star + 1 :], item_path)))
-            else:
-                self._order(record, schema, list(walk(record.data, earlier)), list(walk(record.data, later)))
-        for path in kind.sorted_dates:
-            values = [(p, v) for p, v in walk(record.data, path) if isinstance(v, str)]
-            for (p1, v1), (p2, v2) in zip(values, values[1:]):
-                if v2 < v1:
-                    self.add(record.file, p2, f"日期 {shown(v2)} 早于上一条的 {shown(v1)}；记录应按时间顺序排列", "date-order")
-
-    def _order(self, record: Record, schema: Fields, earlier, later) -> None:
-        for p1, v1 in earlier:
-            for p2, v2 in later:
-                if isinstance(v1, str) and isinstance(v2, str) and v2 < v1:
-                    msg = f"{schema.title(p2)} {shown(v2)} 早于{schema.title(p1)} {shown(v1)}"
-                    self.add(record.file, p2, msg, "date-order")
 
     def _holiday(self, year: Record) -> None:
         """A year's 放假安排: every date in that year, ranges apart, 调休上班日 on weekends and outside the holidays."""

@@ -23,7 +23,8 @@ SCHEMAS = "schemas"
 
 @dataclass
 class Found:
-    files: list[Path] = field(default_factory=list)  # every entry that is not a real folder, sorted
+    files: list[str] = field(default_factory=list)  # every entry that is not a real folder, sorted (as strings:
+    # a hundred thousand Path objects cost a second)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # folders that could not be listed, and why
 
 
@@ -43,7 +44,7 @@ def walk(base: Path) -> Found:
                     (stack.append if is_dir else found.files.append)(entry.path)
         except OSError as exc:
             found.unreadable.append((Path(folder), os_error_text(exc)))
-    found.files = [Path(p) for p in sorted(found.files)]
+    found.files.sort()
     found.unreadable.sort()
     return found
 
@@ -58,7 +59,7 @@ def discover(root: Path) -> Found:
 
 def record_files(root: Path) -> list[Path]:
     """Every entry under ``<root>/records`` that is not a folder, sorted."""
-    return discover(root).files
+    return [Path(p) for p in discover(root).files]
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -66,7 +67,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir() and not p.is_symlink():
-            out.extend(walk(p).files)
+            out.extend(map(Path, walk(p).files))
         else:
             out.append(p)
     return out

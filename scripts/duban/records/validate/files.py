@@ -20,24 +20,12 @@ from duban.records.syntax import not_regular
 from duban.records.text import FORBIDDEN, shown
 from duban.records.validate.cache import file_digest
 from duban.records.validate.discover import RECORDS
+from duban.records.validate.messages import Fields
 from duban.records.validate.schema import SchemaChecker
+from duban.records.validate.within import date_problems, walk
 
 SPECIFIC = {"char", "date", "path"}
 SETTLED_NS = 2_000_000_000  # a file unchanged for this long is known unchanged while its status is
-
-
-def walk(data, path: tuple[str, ...], prefix: tuple = ()):
-    """Values at a path such as ``extensions/*/approved`` with their concrete paths."""
-    if not path:
-        yield prefix, data
-        return
-    head, rest = path[0], path[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for i, item in enumerate(data):
-                yield from walk(item, rest, prefix + (i,))
-    elif isinstance(data, dict) and head in data and data[head] is not None:
-        yield from walk(data[head], rest, prefix + (head,))
 
 
 def outside(root: Path, under: str, value: str) -> str | None:
@@ -103,11 +91,22 @@ class FileChecker:
         self._records = self._root + RECORDS + os.sep
         self._cwd = os.getcwd()
         self._kinds: dict[str, Kind | None] = {}  # folder under records/ -> its kind
+        self._folders: dict[str, str] = {}  # folder as given -> its name inside the repository + "/" ("": outside)
+        self._titles: dict[str, Fields] = {}  # kind -> its schema's titles
         self._settled = time.time_ns() - SETTLED_NS  # files last changed before this are trusted by their status
 
     def name(self, path: Path | str) -> tuple[str, bool]:
         """The file as problems name it (relative to the repository, POSIX style), and whether it is inside."""
         path = os.fspath(path)
+        folder, _, base = path.rpartition(os.sep)
+        if folder and base not in ("", ".", ".."):  # the folder's name is worked out once for all its files
+            prefix = self._folders.get(folder)
+            if prefix is None:
+                full = os.path.normpath(os.path.join(self._cwd, folder)) + os.sep
+                prefix = self._folders[folder] = full[len(self._root):].replace(os.sep, "/") \
+                    if full.startswith(self._root) else ""
+            if prefix:
+                return prefix + base, True
         full = os.path.normpath(os.path.join(self._cwd, path))
         if not full.startswith(self._root):
             full = os.path.realpath(path)
@@ -120,6 +119,17 @@ class FileChecker:
         if folder not in self._kinds:
             self._kinds[folder] = self.registry.by_folder(PurePosixPath(rel))
         return self._kinds[folder]
+
+    def unchanged(self, path: str, file: str, signature_: tuple) -> bool:
+        """Whether the file at ``path`` (named ``file``) still has the status the cache remembers: then its
+        bytes, and every outcome of its own checks, are those of the last run, and nothing need be read."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        # the cache keeps only files under records/ that were read as records (right type and name); the same
+        # name and status (same inode, a change time no write leaves as it was) mean the same file, still one
+        return signature(st) == signature_
 
     def check(self, path: Path | str, known: tuple | None = None) -> Checked:
         """The file's own checks. ``known`` is what the cache holds, (digest, signature): when the file's status
@@ -170,9 +180,18 @@ class FileChecker:
         problems.extend(self._placement(kind, rel, loaded))
         for finding in privacy.scan(loaded.data):
             problems.append(loaded.problem(finding.path, finding.message, f"privacy-{finding.kind}"))
+        valid = not problems and not (more + loaded.more)  # dates out of order are reported, the record still counts
+        if (kind.date_order or kind.sorted_dates) and isinstance(loaded.data, dict):
+            problems.extend(loaded.problem(path, message, "date-order")
+                            for path, message in date_problems(kind, loaded.data, self._fields(kind)))
         loaded.release()
         more += loaded.more
-        return Checked(file, kind.name, loaded.data, not problems and not more, problems, more)
+        return Checked(file, kind.name, loaded.data, valid, problems, more)
+
+    def _fields(self, kind: Kind) -> Fields:
+        if kind.name not in self._titles:
+            self._titles[kind.name] = Fields(kind.schema, self.registry.schemas)
+        return self._titles[kind.name]
 
     def _paths(self, kind: Kind, loaded: Loaded) -> list[Problem]:
         """Fields naming a file (``paths`` in kinds.yaml) must stay inside their folder, links resolved."""
