@@ -2,8 +2,8 @@
 
 ``report_archive(evaluator, series, periods, out_dir, cache_dir, workers, keys)`` writes ``<period>/index.md``
 beside the issue's Word and Excel files (and the week's charts). An issue whose fingerprint (``engine.periodkeys``)
-is cached is copied; the others are written in forked worker processes, each taking a run of consecutive periods
-(they reuse the snapshots of the period before) cut so that the runs hold about equal work.
+is cached is copied; the others are written by this process and forked workers, each taking a run of consecutive
+periods (they reuse the snapshots of the period before) cut so that the runs hold about equal work.
 """
 
 from __future__ import annotations
@@ -42,6 +42,21 @@ def _write_periods(args) -> list[str]:
     """A run of consecutive issues in one worker, in order (each reuses the snapshots of the one before)."""
     series, periods, target = args
     return [_write_period((series, p, target / p)) for p in periods]
+
+
+def _load_writers(series: str) -> None:
+    """Import what writing an issue needs (and read the charts' font), so forked workers share it."""
+    if series == "weekly":
+        from duban.engine.weekly import weekly_report  # noqa: F401
+        from duban.outputs import charts, docx_report, report_md, xlsx_report  # noqa: F401
+
+        try:
+            charts.font()
+        except charts.ChartFontMissing:
+            pass  # the issue that draws a chart says so
+    else:
+        from duban.engine.monthly import monthly_report  # noqa: F401
+        from duban.outputs import monthly_report as writer  # noqa: F401
 
 
 def balanced_runs(periods: list[str], weights: list[float], parts: int) -> list[list[str]]:
@@ -105,12 +120,19 @@ def report_archive(evaluator: Evaluator, series: str, periods: list[str], out_di
             runs = balanced_runs(todo, _weights(evaluator, series, todo), workers)
             # the model is left out of the workers' garbage collections: a collection writes into every object it
             # visits, which copies the forked pages of the whole model into each worker (and takes its time)
+            _load_writers(series)  # once, before the fork: the workers share the modules and the chart font
             gc.collect()
             gc.freeze()
             try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    for _ in pool.imap_unordered(_write_periods, [(series, run, target) for run in runs]):
-                        pass
+                # this process writes the first run itself while the others are forked: an idle parent would
+                # still hold the model's pages while every worker copied the parts it touched (a third copy)
+                if len(runs) > 1:
+                    with multiprocessing.get_context("fork").Pool(len(runs) - 1) as pool:
+                        rest = pool.map_async(_write_periods, [(series, run, target) for run in runs[1:]])
+                        _write_periods((series, runs[0], target))
+                        rest.get()
+                else:
+                    _write_periods((series, runs[0], target))
             finally:
                 gc.unfreeze()
         else:
