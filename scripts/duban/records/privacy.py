@@ -162,20 +162,28 @@ def mask_text(text: str) -> str:
 
 
 def scan(data: Any, path: tuple = ()) -> list[Finding]:
-    """All findings in a record's values (strings and large integers) and keys, walked without recursion."""
+    """All findings in a record's values (strings and large integers) and keys, walked without recursion.
+
+    A personal number has at least 11 digits, so shorter strings (most keys, dates, units, states) are passed
+    over without a look, and a value's path is only built when it is a container or holds a finding."""
     found: list[Finding] = []
-    stack = [(path, data)]
+    stack: list[tuple[tuple, Any, Any]] = [(path[:-1], path[-1], data)] if path else [((), None, data)]
     while stack:
-        where, value = stack.pop()
-        if isinstance(value, dict):
-            for key, item in reversed(list(value.items())):
-                if isinstance(key, str):
-                    found.extend(Finding(where + (key,), kind, masked) for kind, masked in scan_text(key))
-                stack.append((where + (key,), item))
+        parent, key, value = stack.pop()
+        if isinstance(value, str):
+            if len(value) >= 11:
+                where = parent if key is None else parent + (key,)
+                found.extend(Finding(where, kind, masked) for kind, masked in scan_text(value))
+        elif isinstance(value, dict):
+            where = parent if key is None else parent + (key,)
+            for name, item in reversed(list(value.items())):
+                if isinstance(name, str) and len(name) >= 11:
+                    found.extend(Finding(where + (name,), kind, masked) for kind, masked in scan_text(name))
+                stack.append((where, name, item))
         elif isinstance(value, list):
-            stack.extend((where + (i,), item) for i, item in reversed(list(enumerate(value))))
-        elif isinstance(value, str):
-            found.extend(Finding(where, kind, masked) for kind, masked in scan_text(value))
+            where = parent if key is None else parent + (key,)
+            stack.extend((where, i, item) for i, item in reversed(list(enumerate(value))))
         elif isinstance(value, int) and not isinstance(value, bool) and value >= 10**10:
+            where = parent if key is None else parent + (key,)
             found.extend(Finding(where, kind, masked) for kind, masked in scan_text(str(value)))
     return found
