@@ -5,11 +5,17 @@ schemas, docs and mkdocs.yml, and N synthetic case records (disputes, hazards an
 assessments, shared out evenly) over every town and the years 2023-06-07 .. 2026-11-20,
 from a fixed seed: the same N gives the same files. The shipped demonstration registers
 are left out (their ids would collide with the synthetic ones). The result validates clean.
+
+The task side grows with N as well: a larger area runs more work plans. For every
+``PLAN_CASES`` cases beyond the first (rounded), one more copy of the shipped plan is added
+(``<plan>-s2``, ``-s3``, ...), with its page, its tasks (ids ``T-S2-...``) and their progress
+updates, all marked as copies; 10,000 cases keep the one plan, 50,000 have two, 100,000 four.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from datetime import date
@@ -20,9 +26,49 @@ START, END = date(2023, 6, 7), date(2026, 11, 20)
 SEED = 2023
 # shipped folders under records/ copied as they are (the case registers are generated instead)
 SHIPPED = ("plans", "units", "tasks", "updates", "cases/meetings")
+PLAN_CASES = 25_000  # cases per work plan: one more copy of the shipped plan's tasks and updates per this many
+_TASK_ID = re.compile(r"\bT-(?=[0-9A-Za-z])")
 
 
-def generate(n: int, out: Path, seed: int = SEED) -> int:
+def plan_copies(n: int, plan_cases: int = PLAN_CASES) -> int:
+    """How many plans a repository of ``n`` cases holds (at least the shipped one)."""
+    return max(1, round(n / plan_cases))
+
+
+def copy_plan(out: Path, k: int) -> None:
+    """The shipped plan again as ``<plan>-s<k>``: its record and page, its tasks (``T-S<k>-...``) and their updates."""
+    from duban.records.load import load_file
+
+    records = out / "records"
+    (source,) = sorted((records / "plans").glob("*.yaml"))
+    plan = load_file(source).data
+    pid, new = plan["id"], f"{plan['id']}-s{k}"
+    page = plan["page"]
+    new_page = f"{page[: -len('.md')]}-s{k}.md"
+    prefix = f"T-S{k}-"
+
+    def renamed(text: str) -> str:
+        return _TASK_ID.sub(prefix, text.replace(f"plan: {pid}\n", f"plan: {new}\n"))
+
+    text = source.read_text(encoding="utf-8")
+    text = text.replace(f"id: {pid}\n", f"id: {new}\n", 1).replace(f"page: {page}\n", f"page: {new_page}\n", 1)
+    text = text.replace(f"title: {plan['title']}\n", f"title: {plan['title']}（虚构副本 {k}）\n", 1)
+    text = text.replace(f"doc_number: {plan['doc_number']}\n", f"doc_number: {plan['doc_number']}（副本 {k}）\n", 1)
+    (records / "plans" / f"{new}.yaml").write_text(_TASK_ID.sub(prefix, text), encoding="utf-8")
+    body = (out / "docs" / page).read_text(encoding="utf-8")
+    (out / "docs" / new_page).write_text(body.replace(plan["title"], f"{plan['title']}（虚构副本 {k}）", 1),
+                                         encoding="utf-8")
+    for task in sorted((records / "tasks").glob("T-[0-9]*.yaml")):
+        (records / "tasks" / (prefix + task.name[2:])).write_text(renamed(task.read_text(encoding="utf-8")),
+                                                                  encoding="utf-8")
+    for folder in sorted(p for p in (records / "updates").iterdir() if p.name.startswith("T-") and p.name[2].isdigit()):
+        target = records / "updates" / (prefix + folder.name[2:])
+        target.mkdir()
+        for update in sorted(folder.glob("*.yaml")):
+            (target / update.name).write_text(renamed(update.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def generate(n: int, out: Path, seed: int = SEED, plan_cases: int = PLAN_CASES) -> int:
     """Write the repository into ``out`` (replaced if it exists); return the number of record files."""
     from duban.records.kinds import load_registry
     from duban.records.load import load_file
@@ -37,6 +83,8 @@ def generate(n: int, out: Path, seed: int = SEED) -> int:
     shutil.copy2(ROOT / "mkdocs.yml", out / "mkdocs.yml")
     for folder in SHIPPED:
         shutil.copytree(ROOT / "records" / folder, out / "records" / folder)
+    for k in range(2, plan_copies(n, plan_cases) + 1):
+        copy_plan(out, k)
     units = [load_file(p).data for p in sorted((out / "records" / "units").glob("*.yaml"))]
     registry = load_registry(out / "schemas")
     write_records(out, case_records(units, n=n, start=START, end=END, seed=seed, registry=registry), registry)
