@@ -40,7 +40,7 @@ def copy_plan(out: Path, k: int) -> None:
     from duban.records.load import load_file
 
     records = out / "records"
-    (source,) = sorted((records / "plans").glob("*.yaml"))
+    (source,) = sorted((ROOT / "records" / "plans").glob("*.yaml"))  # the shipped plan (copies are added to out)
     plan = load_file(source).data
     pid, new = plan["id"], f"{plan['id']}-s{k}"
     page = plan["page"]
