@@ -27,9 +27,9 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import hashlib
-import sys
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -250,6 +250,8 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from duban.outputs.site.rendercache import RenderCache
+
     started = time.monotonic()
     root = Path(root)
     site_dir = Path(site_dir) if site_dir else root / "site"
@@ -272,9 +274,12 @@ def build_site(root: Path, as_of: dt.date, site_dir: Path | None = None, workers
     try:
         config = load_config(str(root / "mkdocs.yml"), docs_dir=str(build_dir / "docs"), site_dir=str(fresh), strict=True,
                              theme=theme_config(root, build_dir), nav=site_nav(root, repo, as_of))
+        rendered = RenderCache(build_dir / "cache" / "rendered")
+        config.plugins["duban-render-cache"] = rendered  # pages whose Markdown is unchanged are not converted again
         with _build_date(as_of), taught_search(repo):
             build(config)
             refine_site_index(fresh)  # Chinese search inside compounds: duban's step, not a MkDocs hook
+        rendered.prune()
         if cms_local is not None or repo.registry.settings.get("cms"):
             write_admin(fresh, repo.registry, cms_local)
         swap(fresh, site_dir)
