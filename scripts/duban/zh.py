@@ -15,9 +15,14 @@ NUMERALS = "一二三四五六七八九十"
 ESTIMATED = "部分期限超出节假日数据覆盖范围，按周一至周五估算"
 
 
+_WIDE = frozenset("WF")
+
+
 def width(text: str) -> int:
     """Display width in terminal columns: CJK and full-width characters count 2, the rest 1."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(map(_WIDE.__contains__, map(unicodedata.east_asian_width, text)))
 
 
 def cn_date(day: dt.date, year: bool = True) -> str:
