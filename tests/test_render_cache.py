@@ -118,6 +118,21 @@ def test_a_page_whose_conversion_logged_something_is_converted_every_time(tmp_pa
     assert (plugin.hits, plugin.misses) == (2, 1)
 
 
+def test_an_extension_that_reads_other_files_turns_the_cache_off(tmp_path):
+    pages = dict(PAGES, **{"part.txt": "被引用的段落。\n", "second.md": PAGES["second.md"] + '\n--8<-- "part.txt"\n'})
+    root = project(tmp_path, pages)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - pymdownx.details\n", f"  - pymdownx.details\n  - pymdownx.snippets:\n      base_path: ['{root / 'docs'}']\n"),
+        encoding="utf-8")
+    first, plugin = site(root, tmp_path / "first", tmp_path / "cache")
+    assert "被引用的段落" in first["second/index.html"].decode()
+    assert (plugin.hits, plugin.misses) == (0, 0)  # nothing taken, nothing stored
+    (root / "docs" / "part.txt").write_text("改过的段落。\n", encoding="utf-8")  # the page's Markdown is unchanged
+    again, _ = site(root, tmp_path / "again", tmp_path / "cache")
+    assert "改过的段落" in again["second/index.html"].decode()
+
+
 def test_a_damaged_entry_is_ignored_and_written_again(tmp_path):
     root = project(tmp_path)
     plain, _ = site(root, tmp_path / "plain", None)

@@ -11,7 +11,8 @@ and the links it makes to other pages' anchors) depends only on:
   and the versions of MkDocs, Python-Markdown, PyMdown Extensions and Material.
 
 A page's entry is stored under a hash of all of these, so it is used only when the conversion would give the same
-result. A page whose conversion logged anything (a broken link, an unknown anchor) is never stored: it is converted
+result. That holds only for extensions that read nothing but the page (``PURE``): an extension that includes other
+files (``pymdownx.snippets``) or is given as an object turns the cache off for the build. A page whose conversion logged anything (a broken link, an unknown anchor) is never stored: it is converted
 again next time and says so again. Entries are JSON (no code is read back); an entry that does not read back as
 expected is ignored. Entries no longer used are dropped at the end of a build.
 """
@@ -31,6 +32,22 @@ from mkdocs.structure.toc import get_toc
 from duban import atomic
 
 _PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
+# extensions whose output depends on the page's Markdown and their options alone (no other file, no clock)
+PURE = frozenset({
+    "abbr", "admonition", "attr_list", "codehilite", "def_list", "fenced_code", "footnotes", "legacy_attrs",
+    "legacy_em", "md_in_html", "meta", "nl2br", "sane_lists", "smarty", "tables", "toc", "wikilinks",
+    "pymdownx.arithmatex", "pymdownx.betterem", "pymdownx.caret", "pymdownx.critic", "pymdownx.details",
+    "pymdownx.emoji", "pymdownx.escapeall", "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.keys",
+    "pymdownx.magiclink", "pymdownx.mark", "pymdownx.progressbar", "pymdownx.saneheaders", "pymdownx.smartsymbols",
+    "pymdownx.striphtml", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist", "pymdownx.tilde",
+})
+
+
+def cacheable(config) -> bool:
+    """Whether every Markdown extension of the site is one whose output the cache can key (``PURE``)."""
+    names = [e.removeprefix("markdown.extensions.") if isinstance(e, str) else None
+             for e in config["markdown_extensions"]]
+    return all(name in PURE for name in names)
 
 
 def _stable(value: Any) -> Any:
@@ -93,8 +110,10 @@ class RenderCache(BasePlugin):
         self.hits = 0
         self.misses = 0
         self._base = ""
+        self.enabled = False
 
     def on_files(self, files, config):
+        self.enabled = cacheable(config)
         h = hashlib.sha256(settings_fingerprint(config).encode())
         for f in sorted(files, key=lambda f: f.src_uri):
             h.update(f"{f.src_uri}\0{f.dest_uri}\0{f.url}\0".encode())
@@ -103,6 +122,8 @@ class RenderCache(BasePlugin):
 
     @event_priority(-100)  # after every other plugin has had the Markdown
     def on_page_markdown(self, markdown, page, config, files):
+        if not self.enabled:
+            return markdown
         key = hashlib.sha256(
             f"{self._base}\0{page.file.src_uri}\0{page.file.url}\0".encode() + markdown.encode("utf-8")).hexdigest()
         name = f"{key[:40]}.json"
