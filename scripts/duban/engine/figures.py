@@ -29,6 +29,7 @@ from duban.zh import natural_key
 CLOSED = ("closed", "closed_late")
 PENDING = ("reported", "awaiting_verification", "verification_overdue")  # done by the unit, not yet closed
 OPEN = ("overdue", "due_soon", "on_track", "open")
+_CLOSED, _PENDING, _OPEN = frozenset(CLOSED), frozenset(PENDING), frozenset(OPEN)
 
 
 @dataclass
@@ -79,6 +80,43 @@ class Tally:
     def add_case(self, s: CaseState) -> None:
         self.total += 1
         self._add(s.state, s.days_overdue, s.closed_on, s.start, s.late_days)
+
+    def add_cases(self, states: Iterable[CaseState]) -> None:
+        """``add_case`` for each of many states: the same sums, counted in one loop (an issue at 100,000 cases
+        tallies every case several times)."""
+        total = closed = closed_on_time = pending = pending_on_time = open_ = overdue = due_soon = 0
+        longest = self.max_days_overdue
+        days = self.days_to_close
+        for s in states:
+            total += 1
+            state = s.state
+            if state in _CLOSED:
+                closed += 1
+                if not s.late_days:
+                    closed_on_time += 1
+                if s.closed_on and s.start:
+                    days.append((s.closed_on - s.start).days)
+            elif state in _PENDING:
+                pending += 1
+                if not s.late_days:
+                    pending_on_time += 1
+            elif state in _OPEN:
+                open_ += 1
+                if state == "overdue":
+                    overdue += 1
+                    if s.days_overdue > longest:
+                        longest = s.days_overdue
+                elif state == "due_soon":
+                    due_soon += 1
+        self.total += total
+        self.closed += closed
+        self.closed_on_time += closed_on_time
+        self.pending += pending
+        self.pending_on_time += pending_on_time
+        self.open += open_
+        self.overdue += overdue
+        self.due_soon += due_soon
+        self.max_days_overdue = longest
 
     def _add(self, state, days_overdue, closed_on, start, late_days) -> None:
         if state in CLOSED:
@@ -180,17 +218,19 @@ def cases_by(snapshot: Snapshot, kind: str, key: Callable[[CaseState], str] | No
              states: Iterable[CaseState] | None = None) -> list[Tally]:
     """Per unit (default) tallies of one case kind."""
     key = key or (lambda s: s.case.unit)
-    tallies: dict[str, Tally] = {}
+    groups: dict[str, list[CaseState]] = {}
     for s in snapshot.cases.get(kind, []) if states is None else states:
-        k = key(s)
-        tallies.setdefault(k, Tally(k, snapshot.repo.unit_name(k))).add_case(s)
+        groups.setdefault(key(s), []).append(s)
+    tallies = {}
+    for k, group in groups.items():
+        tallies[k] = Tally(k, snapshot.repo.unit_name(k))
+        tallies[k].add_cases(group)
     return [tallies[k] for k in sorted(tallies, key=lambda u: unit_order(snapshot, u))]
 
 
 def cases_total(snapshot: Snapshot, kind: str, states: Iterable[CaseState] | None = None) -> Tally:
     tally = Tally(kind, snapshot.repo.registry.kinds[kind].label)
-    for s in snapshot.cases.get(kind, []) if states is None else states:
-        tally.add_case(s)
+    tally.add_cases(snapshot.cases.get(kind, []) if states is None else states)
     return tally
 
 

@@ -96,16 +96,19 @@ def _counts(snapshot: Snapshot, window_start: dt.date) -> dict[str, UnitFigures]
             elif s.task.timing.mode == "长期坚持":
                 f.stale_periods += recent
                 f.stale_total += len(d.misses)
+    owed: dict[str, list] = {}  # unit -> its cases that count (tallied in one loop per unit)
     for states in snapshot.cases.values():
         for c in states:
             f = out.get(c.case.unit)
             if f is not None and c.state != "recorded":
-                f.cases.add_case(c)
+                owed.setdefault(f.unit, []).append(c)
                 if c.state == "overdue":
                     f.overdue_cases.append(c)
                 if c.state in ("overdue", "due_soon", "open") or (
                         (c.done_on or c.closed_on) and (c.done_on or c.closed_on) >= window_start):
                     f.case_base += 1
+    for uid, cases in owed.items():
+        out[uid].cases.add_cases(cases)
     waiting = [s.verification for s in snapshot.awaiting_tasks()] + [c.verification for c in snapshot.awaiting_cases()]
     for v in waiting:
         f = out.get(v.office)
