@@ -39,8 +39,8 @@ def copy_plan(out: Path, k: int) -> None:
     """The shipped plan again as ``<plan>-s<k>``: its record and page, its tasks (``T-S<k>-...``) and their updates."""
     from duban.records.load import load_file
 
-    records = out / "records"
-    (source,) = sorted((ROOT / "records" / "plans").glob("*.yaml"))  # the shipped plan (copies are added to out)
+    records, shipped = out / "records", ROOT / "records"  # copies are made from the shipped records, into out
+    (source,) = sorted((shipped / "plans").glob("*.yaml"))
     plan = load_file(source).data
     pid, new = plan["id"], f"{plan['id']}-s{k}"
     page = plan["page"]
@@ -55,13 +55,13 @@ def copy_plan(out: Path, k: int) -> None:
     text = text.replace(f"title: {plan['title']}\n", f"title: {plan['title']}（虚构副本 {k}）\n", 1)
     text = text.replace(f"doc_number: {plan['doc_number']}\n", f"doc_number: {plan['doc_number']}（副本 {k}）\n", 1)
     (records / "plans" / f"{new}.yaml").write_text(_TASK_ID.sub(prefix, text), encoding="utf-8")
-    body = (out / "docs" / page).read_text(encoding="utf-8")
+    body = (ROOT / "docs" / page).read_text(encoding="utf-8")
     (out / "docs" / new_page).write_text(body.replace(plan["title"], f"{plan['title']}（虚构副本 {k}）", 1),
                                          encoding="utf-8")
-    for task in sorted((records / "tasks").glob("T-[0-9]*.yaml")):
+    for task in sorted((shipped / "tasks").glob("*.yaml")):
         (records / "tasks" / (prefix + task.name[2:])).write_text(renamed(task.read_text(encoding="utf-8")),
                                                                   encoding="utf-8")
-    for folder in sorted(p for p in (records / "updates").iterdir() if p.name.startswith("T-") and p.name[2].isdigit()):
+    for folder in sorted(p for p in (shipped / "updates").iterdir() if p.is_dir()):
         target = records / "updates" / (prefix + folder.name[2:])
         target.mkdir()
         for update in sorted(folder.glob("*.yaml")):

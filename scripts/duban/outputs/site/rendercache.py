@@ -19,6 +19,7 @@ expected is ignored. Entries no longer used are dropped at the end of a build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -58,13 +59,10 @@ def _stable(value: Any) -> Any:
         return [_stable(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, functools.partial):  # as pymdownx.slugs makes
+        return f"partial({_stable(value.func)}, {_stable(value.args)}, {_stable(value.keywords)})"
     if callable(value):
-        name = f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
-        keywords = getattr(value, "keywords", None)  # functools.partial, as pymdownx.slugs makes
-        inner = getattr(value, "func", None)
-        if inner is not None:
-            name = f"partial({_stable(inner)}, {_stable(keywords or {})})"
-        return name
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
     return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
@@ -128,11 +126,13 @@ class RenderCache(BasePlugin):
             f"{self._base}\0{page.file.src_uri}\0{page.file.url}\0".encode() + markdown.encode("utf-8")).hexdigest()
         name = f"{key[:40]}.json"
         self.used.add(name)
-        entry = self._read(name)
+        entry = self._read(name, files)
         render = type(page).render
         if entry is not None:
             def restored(config_, files_, page=page, entry=entry):
-                self._restore(page, entry, files_)
+                page.content, page.toc, page._title_from_render, page.present_anchor_ids, links = entry
+                if links is not None:
+                    page.links_to_anchors = links
             page.render = restored
             self.hits += 1
         else:
@@ -150,27 +150,22 @@ class RenderCache(BasePlugin):
             self.misses += 1
         return markdown
 
-    def _read(self, name: str) -> dict | None:
+    def _read(self, name: str, files) -> tuple | None:
+        """The stored conversion as the page's fields (content, toc, title, anchors, links to anchors), or None
+        when there is none or it does not read back as one."""
         try:
             entry = json.loads((self.folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not (isinstance(entry, dict) and isinstance(entry.get("content"), str) and isinstance(entry.get("toc"), list)
-                and isinstance(entry.get("anchors"), list) and (entry.get("title") is None or isinstance(entry["title"], str))
-                and (entry.get("links") is None or isinstance(entry["links"], dict))):
-            return None
-        return entry
-
-    @staticmethod
-    def _restore(page, entry: dict, files) -> None:
-        page.content = entry["content"]
-        page.toc = get_toc(entry["toc"])
-        page._title_from_render = entry["title"]
-        page.present_anchor_ids = set(entry["anchors"])
-        links = entry["links"]
-        if links is not None:
-            page.links_to_anchors = {files.get_file_from_path(src): dict(anchors) for src, anchors in links.items()
-                                     if files.get_file_from_path(src) is not None}
+            content, toc, title, anchors, links = (entry["content"], entry["toc"], entry["title"], entry["anchors"],
+                                                   entry["links"])
+            if not (isinstance(content, str) and (title is None or isinstance(title, str))
+                    and all(isinstance(a, str) for a in anchors)):
+                return None
+            if links is not None:
+                links = {files.get_file_from_path(src): dict(found) for src, found in links.items()}
+                links.pop(None, None)
+            return content, get_toc(toc), title, set(anchors), links
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # no entry, or a damaged one: converted again and stored anew
 
     def _store(self, name: str, page) -> None:
         links = page.links_to_anchors

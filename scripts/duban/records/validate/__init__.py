@@ -138,7 +138,7 @@ def _check_files(root: Path, registry: Registry, files: list[str | Path], worker
     for at, p in enumerate(map(os.fspath, files)):
         name = checker.name(p)[0]
         entry = cache.entry(name)  # (digest, ..., signature) or None
-        if entry is not None and entry[6] is not None and checker.unchanged(p, name, entry[6]):
+        if entry is not None and entry[6] is not None and checker.unchanged(p, entry[6]):
             take(at, Checked(name, None, None, False, [], digest=entry[0], hit=True, signature=entry[6]), entry)
         else:  # new, changed, or not known by its status: read (in the workers when there are many)
             work.append((p, (entry[0], entry[6]) if entry is not None else None))

@@ -110,11 +110,6 @@ class FileCache:
         """What is stored for the file, or None."""
         return self.shards[_shard(file)].get(file)
 
-    def known(self, file: str) -> tuple | None:
-        """(digest, signature) stored for the file, or None."""
-        entry = self.shards[_shard(file)].get(file)
-        return (entry[0], entry[6]) if entry else None
-
     def get(self, file: str, digest: str, signature: tuple | None = None, entry: Entry | None = None):
         """The stored outcome ``(kind, data, valid, problems, more)`` when the file still has this digest
         (``signature``: the file's status now, remembered for the next run; ``entry``: the file's, when

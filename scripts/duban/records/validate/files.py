@@ -120,9 +120,9 @@ class FileChecker:
             self._kinds[folder] = self.registry.by_folder(PurePosixPath(rel))
         return self._kinds[folder]
 
-    def unchanged(self, path: str, file: str, signature_: tuple) -> bool:
-        """Whether the file at ``path`` (named ``file``) still has the status the cache remembers: then its
-        bytes, and every outcome of its own checks, are those of the last run, and nothing need be read."""
+    def unchanged(self, path: str, signature_: tuple) -> bool:
+        """Whether the file at ``path`` still has the status the cache remembers: then its bytes, and every
+        outcome of its own checks, are those of the last run, and nothing need be read."""
         try:
             st = os.lstat(path)
         except OSError:
@@ -132,8 +132,9 @@ class FileChecker:
         return signature(st) == signature_
 
     def check(self, path: Path | str, known: tuple | None = None) -> Checked:
-        """The file's own checks. ``known`` is what the cache holds, (digest, signature): when the file's status
-        still has that signature, or its bytes that digest, only a hit is returned."""
+        """The file's own checks. ``known`` is what the cache holds, (digest, signature): when the file's bytes
+        still have that digest, only a hit is returned (a file whose status is unchanged is not passed here:
+        ``unchanged`` answers for it without reading)."""
         path = os.fspath(path)
         file, inside = self.name(path)
         prefix = RECORDS + "/"
@@ -148,8 +149,6 @@ class FileChecker:
         if refused:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", refused[0], refused[1])])
         kind = self._kind(rel)
-        if known and known[1] is not None and st is not None and signature(st) == known[1]:
-            return Checked(file, None, None, False, [], digest=known[0], hit=True, signature=known[1])
         raw, why, code = read_regular(path)
         if raw is None:
             message = why if code != "io" else f"无法读取文件：{why}"
