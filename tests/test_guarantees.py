@@ -26,7 +26,7 @@ from conftest import ROOT
 from duban.records.kinds import load_registry
 from duban.records.load import load_file
 from duban.records.problems import Problem, field_name
-from duban.records.text import FORBIDDEN
+from duban.records.text import FORBIDDEN, has_forbidden
 from duban.records.validate.files import FileChecker
 from schemawalk import concrete, text_fields, with_value
 
@@ -58,6 +58,15 @@ def test_forbidden_characters_cover_every_control_and_format_character():
                and not FORBIDDEN.match(chr(c))]
     assert not missing, missing[:20]
     assert not FORBIDDEN.search("普通文字 ABC 123，。！\t\n（）【】—…《》")
+
+
+def test_the_quick_test_for_forbidden_characters_gives_the_same_answer():
+    # the loader asks has_forbidden, not FORBIDDEN: every character, alone and after one above U+FFFF
+    wrong = [f"U+{c:04X}" for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
+             and has_forbidden(chr(c)) != bool(FORBIDDEN.search(chr(c)))]
+    assert not wrong, wrong[:20]
+    for text in ("记录😀\u200b", "😀\U000e0001", "😀𠀀记录", "记录\U000e0001😀", "𠀀\U0010ffff"):
+        assert has_forbidden(text) == bool(FORBIDDEN.search(text)), text
 
 
 def _fields():

@@ -17,9 +17,9 @@ This module knows YAML, not duban. It
   mapping, nesting deeper than ``MAX_DEPTH``, keys over 1,024 characters, files
   over 1 MiB, and control or invisible characters anywhere (``records.text``).
 
-Every message is Chinese. Line numbers come from the node tree, which is only
-walked when a problem needs a location (once, into an index); the clean path
-builds the data and throws the tree away.
+Every message is Chinese. A clean file is read by ``records.fastyaml`` when that
+is certain to give the same data; any other goes through libyaml. Line numbers
+come from libyaml's node tree, built and indexed only when a problem needs one.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from duban.records.fastyaml import SHORT
+from duban.records.fastyaml import read as fast_read
 from duban.records.problems import MAX_PER_FILE, Problem, field_name
 from duban.records.syntax import (
     MAX_DEPTH,
@@ -50,7 +52,7 @@ from duban.records.syntax import (
     tab_problem,
     yaml_message,
 )
-from duban.records.text import FORBIDDEN, forbidden_message
+from duban.records.text import FORBIDDEN, forbidden_message, has_forbidden
 
 try:  # a silent fallback to the pure-Python parser would be ~7x slower
     from yaml.cyaml import CParser
@@ -62,13 +64,8 @@ except ImportError as exc:  # pragma: no cover - depends on the PyYAML build
 
 MAX_BYTES = 1024 * 1024
 
-STR = "tag:yaml.org,2002:str"
-INT = "tag:yaml.org,2002:int"
-BOOL = "tag:yaml.org,2002:bool"
-NULL = "tag:yaml.org,2002:null"
-DATE = "tag:yaml.org,2002:timestamp"
-MAP = "tag:yaml.org,2002:map"
-SEQ = "tag:yaml.org,2002:seq"
+STR, INT, BOOL, NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+DATE, MAP, SEQ = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 class _Resolver(yaml.resolver.BaseResolver):
@@ -118,7 +115,8 @@ class Loaded:
     """One file's outcome: its data (None when it could not be read) and its problems.
 
     ``node`` is the YAML node tree, kept only while the file is being checked so
-    that problems can be located; ``release()`` drops it.
+    that problems can be located; ``release()`` drops it. A file read by the fast
+    path keeps its ``text`` instead, and ``tree()`` parses it when a location is needed.
     """
 
     file: str
@@ -126,7 +124,18 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     node: Any = None
     more: int = 0  # problems found beyond those listed (a file with thousands of duplicate keys)
+    text: str | None = field(default=None, repr=False)  # the decoded text, when no node tree was built
     _index: dict | None = field(default=None, repr=False)
+
+    def tree(self):
+        """The node tree (parsed from ``text`` on first use), or None."""
+        if self.node is None and self.text is not None:
+            try:
+                self.node = _Parser(self.text).get_single_node()
+            except yaml.YAMLError:  # pragma: no cover - both parsers accepted it when it was loaded
+                pass
+            self.text = None
+        return self.node
 
     def where(self, path, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at ``path`` (or of its key when ``key``).
@@ -134,7 +143,7 @@ class Loaded:
         Falls back to the deepest existing ancestor, then to the file's start. The
         first call indexes every position of the tree, so each look-up is constant time.
         """
-        if self.node is None:
+        if self.tree() is None:
             return 1, 1
         if self._index is None:
             self._index = _positions(self.node)
@@ -155,6 +164,7 @@ class Loaded:
 
     def release(self) -> None:
         self.node = None
+        self.text = None
         self._index = None
 
 
@@ -198,7 +208,6 @@ def _anchor_problem(text: str, file: str) -> Problem | None:
 # Field names, dates, units, states and other short values repeat in every record: one object each (a worker's
 # results, pickled together, keep them shared) instead of one per file saves about a fifth of the model's memory
 _intern = sys.intern
-SHORT = 16
 
 
 class _Builder:
@@ -293,6 +302,12 @@ def load_bytes(data: bytes, file: str, keep_node: bool = True) -> Loaded:
             problem = check(text, file)
             if problem:
                 return _refused(file, problem)
+    # escapes such as "\x01" only become characters when parsed: scalars are checked one by one (the slow way)
+    check_chars = "\\" in text or has_forbidden(text)
+    if not check_chars:
+        fast = fast_read(text)
+        if fast is not None:
+            return Loaded(file, fast, text=text if keep_node else None)
     if "&" in text or "*" in text:
         try:
             problem = _anchor_problem(text, file)
@@ -314,9 +329,7 @@ def load_bytes(data: bytes, file: str, keep_node: bool = True) -> Loaded:
         line, col = _mark(node)
         what = "列表" if isinstance(node, SequenceNode) else "单个值"
         return _refused(file, Problem(file, line, col, "-", f"文件顶层是{what}；记录应由“字段: 值”组成", "top-level"))
-    # escapes such as "\x01" or "\u200b" only become characters when parsed: check scalars one by one only
-    # when the text holds a forbidden character or a backslash (rare), so the clean path stays one regex
-    builder = _Builder(file, check_chars="\\" in text or FORBIDDEN.search(text) is not None)
+    builder = _Builder(file, check_chars=check_chars)
     data_out = builder.build(node)
     return Loaded(file, data_out, builder.problems, node if keep_node else None, builder.more)
 

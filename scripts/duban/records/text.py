@@ -19,14 +19,25 @@ import unicodedata
 
 # Cc except \t and \n; Cf; Zl and Zp; noncharacters; Hangul fillers (Lo, but blank). A test checks that
 # every Cc/Cf/Zl/Zp code point of the running Python's Unicode data is in here.
-_RANGES = (
+_BMP = (
     "\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufdd0-\ufdef\ufeff\uffa0\ufff9-\ufffb\ufffe\uffff"
+)
+_RANGES = _BMP + (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0000-\U000e007f"
     + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(1, 17))
 )
 FORBIDDEN = re.compile(f"[{_RANGES}]")
+# the same test in a tenth of the time: a class of BMP characters is one table look-up, while the ranges above
+# U+FFFF are tried one by one for every character; so look for the BMP ones or any character above U+FFFF
+_SUSPECT = re.compile(f"[{_BMP}\U00010000-\U0010ffff]")
+
+
+def has_forbidden(text: str) -> bool:
+    """Whether ``text`` holds a character that :data:`FORBIDDEN` matches (the same answer, faster)."""
+    m = _SUSPECT.search(text)
+    return m is not None and (ord(m.group()) < 0x10000 or FORBIDDEN.search(text, m.start()) is not None)
 
 _NAMES = {
     0x00: "空字符", 0x0D: "回车符", 0x1B: "转义字符 ESC", 0x7F: "删除符", 0x85: "下一行符",

@@ -307,7 +307,7 @@ def reformat(raw: bytes, file: str, kind: Kind | None, registry: Registry, data:
     loaded = load_bytes(raw, file)
     if loaded.problems or loaded.data is None:
         return Reformatted(file, None, False, list(loaded.problems))
-    comments = find_comments(raw.decode("utf-8-sig"), loaded.node)
+    comments = find_comments(raw.decode("utf-8-sig"), loaded.tree())
     content = loaded.data if data is None else data
     if revise is not None and isinstance(content, dict):
         content = revise(content)

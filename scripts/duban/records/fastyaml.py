@@ -1,0 +1,102 @@
+"""The fast reading of a clean record: yaml-rs's data, taken only when it is certainly the strict loader's.
+
+libyaml's parser builds a Python node object for every scalar and PyYAML resolves each one in Python: about
+90 µs of a clean 440-byte record's load. yaml-rs (a Rust YAML parser) gives the plain data in about 10 µs, but
+it resolves more than the strict loader's rules allow (``012``, ``0x1F``, ``1_000`` are integers there, ``2.10``
+a float) and knows nothing of line numbers. So its answer is taken only when it is certainly the one the strict
+loader would give; on any doubt ``read`` declines (returns None) and the file goes the slow way, which finds and
+locates every problem. A clean file's data is the same either way (``tests/test_fastyaml.py`` compares both
+over a corpus of mutated records). A problem found later, by the schema or the privacy scan, is located by
+parsing the text again with libyaml, once, when it is reported.
+
+``read(text)`` is called by ``records.load`` after the checks on the raw text (encoding, tabs, conflict
+markers, control characters) and only for text with no backslash and no forbidden character.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import sys
+
+from duban.records.syntax import MAX_DEPTH, MAX_KEY
+
+_intern = sys.intern
+SHORT = 16  # strings up to this length are interned: field names, dates, units and states repeat in every record
+
+try:
+    import yaml_rs as _yaml_rs
+    _RS_OPTIONS = {"parse_datetime": False, "duplicate_key_policy": _yaml_rs.DuplicateKeyPolicy.Error}
+except ImportError:  # pragma: no cover - yaml-rs is a dependency; without it every file goes the slow way
+    _yaml_rs = None
+
+# text the fast parser would read differently, or where the slow path must find and locate a problem: tabs,
+# tags (!), directives (%), anchors and aliases (& *), escapes (\\), document markers, and flow collections
+# ([a, b], {a: 1}: yaml-rs accepts some that libyaml rightly refuses). Declining too often only costs time.
+_DOUBT = ("\t", "!", "%", "&", "*", "\\", "\n---", "\n...", "[", "{")
+# integers in a form other than a plain decimal (a leading zero, 0x/0o/0b, an underscore): yaml-rs reads them as
+# numbers, the strict rules as text. Only looked for when the fast reading holds an integer.
+_NUMBER_DOUBT = re.compile(r"[0-9]_|_[0-9]|(?<![0-9A-Za-z_.:\-])[-+]?0[0-9bBoOxX]")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _Decline(Exception):
+    pass
+
+
+def _plain_value(value, depth: int, ints: list):
+    """``value`` with short strings interned; an integer met is noted in ``ints``; raises _Decline on doubt."""
+    kind = type(value)
+    if kind is str:
+        if value[:1] == "\n" and not value.strip("\n"):  # an empty block scalar at the end: yaml-rs reads "\n"
+            raise _Decline
+        if len(value) == 10 and _DATE.fullmatch(value):
+            try:  # an unquoted date that does not exist is a problem the slow path locates
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                raise _Decline from None
+        return _intern(value) if len(value) <= SHORT else value
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            raise _Decline
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or len(key) > MAX_KEY:  # true:, 1:, null: keys keep their text the slow way
+                raise _Decline
+            out[_intern(key)] = _plain_value(item, depth + 1, ints)
+        return out
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            raise _Decline
+        return [_plain_value(item, depth + 1, ints) for item in value]
+    if kind is int:
+        ints.append(value)
+        return value
+    if kind is bool or value is None:
+        return value
+    raise _Decline  # a float, or anything else the strict rules would have kept as text
+
+
+def read(text: str) -> dict | None:
+    """The record's data when the fast parser's reading is certainly the strict loader's, else None."""
+    if _yaml_rs is None:
+        return None
+    for needle in _DOUBT:
+        if needle in text:
+            return None
+    try:
+        data = _yaml_rs.loads(text, **_RS_OPTIONS)
+    except Exception:  # noqa: BLE001 - any refusal: the slow path says what is wrong, and where
+        return None
+    if type(data) is not dict or not data:
+        return None
+    ints: list[int] = []
+    try:
+        out = _plain_value(data, 0, ints)
+    except (_Decline, RecursionError):
+        return None
+    if ints and _NUMBER_DOUBT.search(text):
+        return None
+    return out
+
+
