@@ -190,3 +190,49 @@ def test_a_record_replaced_by_a_link_is_refused_on_a_warm_cache(repo, monkeypatc
     path.symlink_to(target)
     after = check_repository(repo, workers=1)
     assert [(p.file, p.code) for p in after.report.problems] == [(DISPUTE, "not-regular")]
+
+
+def _many_entries(cache, n):
+    for i in range(n):
+        cache.put(f"records/cases/disputes/MD-aa-2024-{i:04d}.yaml", f"{i:032x}", "dispute", {"id": str(i)}, True,
+                  [], 0, None)
+
+
+def test_a_large_save_written_in_the_background_is_complete_for_the_next_run(repo):
+    from duban.records.kinds import load_registry
+    from duban.records.validate import cache as cache_module
+    registry = load_registry(repo / "schemas")
+    cache = cache_module.FileCache(repo / FOLDER, registry)
+    _many_entries(cache, 3000)
+    cache.save(background=True)
+    assert str(cache.folder) in cache_module._SAVING  # a child writes it: the caller went on
+    again = cache_module.FileCache(repo / FOLDER, registry)  # waits for that child, then reads
+    assert not cache_module._SAVING
+    assert sum(len(s) for s in again.shards) == 3000
+    assert again.entry("records/cases/disputes/MD-aa-2024-2999.yaml")[0] == f"{2999:032x}"
+
+
+def test_a_command_that_ends_at_once_still_leaves_the_whole_cache(repo):
+    # the process's exit waits for the writing child: nothing half-written, no second run reading a part
+    import subprocess
+    import sys
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from duban.records.kinds import load_registry\n"
+        "from duban.records.validate import cache as cache_module\n"
+        "from duban.records.validate.cache import FileCache\n"
+        "import time\n"
+        "real = cache_module.write_bytes\n"
+        "cache_module.write_bytes = lambda *a, **k: (time.sleep(0.02), real(*a, **k))[1]  # a slow disk\n"
+        f"root = Path({str(repo)!r})\n"
+        "cache = FileCache(root / '.duban-cache', load_registry(root / 'schemas'))\n"
+        "for i in range(3000):\n"
+        "    cache.put(f'records/x/{i}.yaml', f'{i:032x}', 'dispute', {'id': str(i), 'text': 'x' * 500}, True, [], 0)\n"
+        "cache.save(background=True)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    from duban.records.kinds import load_registry
+    from duban.records.validate.cache import FileCache
+    cache = FileCache(repo / FOLDER, load_registry(repo / "schemas"))
+    assert sum(len(s) for s in cache.shards) == 3000
+    assert not list((repo / FOLDER).rglob("*.tmp"))

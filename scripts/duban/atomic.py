@@ -16,7 +16,9 @@ from pathlib import Path
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def write_bytes(path: Path | str, data: bytes) -> Path:
+def write_bytes(path: Path | str, data: bytes, durable: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically: readers see the old file or the new one, never a part.
+    ``durable=False`` skips the flush to disk (for caches: a file lost in a crash is only rebuilt)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -24,7 +26,8 @@ def write_bytes(path: Path | str, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -161,11 +161,30 @@ def mask_text(text: str) -> str:
     return "".join(out) + text[at:]
 
 
+def _may_hold(value: Any, depth: int = 0) -> bool:
+    """Whether any string (value or key) of ``value`` has 11 digits or more, or any integer as many: only then
+    can it hold a personal number. Most records have none, and this look costs half the full scan."""
+    if isinstance(value, str):
+        return len(value) >= 11 and len(_ANY_DIGIT.findall(value)) >= 11
+    if depth > 64:  # deeper than any record may be: let the full scan, which needs no recursion, decide
+        return True
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if _may_hold(item, depth + 1) or (isinstance(name, str) and _may_hold(name)):
+                return True
+        return False
+    if isinstance(value, list):
+        return any(_may_hold(item, depth + 1) for item in value)
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 10**10
+
+
 def scan(data: Any, path: tuple = ()) -> list[Finding]:
     """All findings in a record's values (strings and large integers) and keys, walked without recursion.
 
     A personal number has at least 11 digits, so shorter strings (most keys, dates, units, states) are passed
     over without a look, and a value's path is only built when it is a container or holds a finding."""
+    if not _may_hold(data):
+        return []
     found: list[Finding] = []
     stack: list[tuple[tuple, Any, Any]] = [(path[:-1], path[-1], data)] if path else [((), None, data)]
     while stack:

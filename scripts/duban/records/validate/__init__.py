@@ -151,8 +151,8 @@ def _check_files(root: Path, registry: Registry, files: list[str | Path], worker
         size = max(50, len(work) // (workers * 8))
         chunks = [work[i : i + size] for i in range(0, len(work), size)]
         with ProcessPoolExecutor(max_workers=workers, initializer=worker_init, initargs=(str(root), registry)) as pool:
-            done = (c for part in pool.map(worker_check, chunks) for c in part)
-            for at, c in zip(places, done):
-                take(at, c)
-    cache.save()
+            done = (t for part in pool.map(worker_check, chunks) for t in part)
+            for at, t in zip(places, done):
+                take(at, Checked(*t))
+    cache.save(background=True)  # written while the checks across files run
     return out  # type: ignore[return-value]  # every place is filled

