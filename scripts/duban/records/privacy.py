@@ -36,6 +36,16 @@ from stdnum.iso7064 import mod_11_2
 from duban.records.text import _RANGES
 
 _ANY_DIGIT = re.compile(r"\d")
+FEWEST = 11  # digits in the shortest personal number (a mobile number)
+
+
+def _enough_digits(text: str) -> bool:
+    return len(text) >= FEWEST and len(_ANY_DIGIT.findall(text)) >= FEWEST
+
+
+def _large(value: Any) -> bool:
+    """An integer with as many digits as a personal number."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 10 ** (FEWEST - 1)
 _SEP = f"[ .\\-\u00b7\u2010-\u2015\u2212\u30fb\u2027_/{_RANGES}]"
 _RUN = re.compile(f"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx])?")
 _GROUP = re.compile(r"[0-9]+|[Xx]")
@@ -122,7 +132,7 @@ def _spans(text: str) -> Iterator[tuple[int, int, str, str]]:
 def _normal(text: str) -> tuple[str, list[int]] | None:
     """The NFKC form of ``text``, character by character, with the index in ``text`` of each of its characters;
     None when ``text`` cannot hold a personal number (fewer than 11 digits)."""
-    if len(_ANY_DIGIT.findall(text)) < 11:
+    if not _enough_digits(text):
         return None
     parts, where = [], []
     for i, ch in enumerate(text):
@@ -165,17 +175,17 @@ def _may_hold(value: Any, depth: int = 0) -> bool:
     """Whether any string (value or key) of ``value`` has 11 digits or more, or any integer as many: only then
     can it hold a personal number. Most records have none, and this look costs half the full scan."""
     if isinstance(value, str):
-        return len(value) >= 11 and len(_ANY_DIGIT.findall(value)) >= 11
+        return _enough_digits(value)
     if depth > 64:  # deeper than any record may be: let the full scan, which needs no recursion, decide
         return True
     if isinstance(value, dict):
         for name, item in value.items():
-            if _may_hold(item, depth + 1) or (isinstance(name, str) and _may_hold(name)):
+            if _may_hold(item, depth + 1) or (isinstance(name, str) and _enough_digits(name)):
                 return True
         return False
     if isinstance(value, list):
         return any(_may_hold(item, depth + 1) for item in value)
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 10**10
+    return _large(value)
 
 
 def scan(data: Any, path: tuple = ()) -> list[Finding]:
@@ -190,19 +200,19 @@ def scan(data: Any, path: tuple = ()) -> list[Finding]:
     while stack:
         parent, key, value = stack.pop()
         if isinstance(value, str):
-            if len(value) >= 11:
+            if len(value) >= FEWEST:
                 where = parent if key is None else parent + (key,)
                 found.extend(Finding(where, kind, masked) for kind, masked in scan_text(value))
         elif isinstance(value, dict):
             where = parent if key is None else parent + (key,)
             for name, item in reversed(list(value.items())):
-                if isinstance(name, str) and len(name) >= 11:
+                if isinstance(name, str) and len(name) >= FEWEST:
                     found.extend(Finding(where + (name,), kind, masked) for kind, masked in scan_text(name))
                 stack.append((where, name, item))
         elif isinstance(value, list):
             where = parent if key is None else parent + (key,)
             stack.extend((where, i, item) for i, item in reversed(list(enumerate(value))))
-        elif isinstance(value, int) and not isinstance(value, bool) and value >= 10**10:
+        elif _large(value):
             where = parent if key is None else parent + (key,)
             found.extend(Finding(where, kind, masked) for kind, masked in scan_text(str(value)))
     return found

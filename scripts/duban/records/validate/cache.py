@@ -179,7 +179,8 @@ class FileCache:
         thread, which a fork would not copy); the run goes on at once, ``settle`` waits for the child."""
         if self.folder is None:
             return
-        if background and hasattr(os, "fork") and threading.active_count() == 1 and (len(self.pending) > 1000 or len(self.dirty) > 8):
+        many = len(self.pending) > 1000 or len(self.dirty) > 8
+        if background and many and hasattr(os, "fork") and threading.active_count() == 1:
             settle(self.folder)
             pid = os.fork()
             if pid:

@@ -74,6 +74,10 @@ class Checked:
     hit: bool = False  # the bytes had the digest the caller knew: nothing was checked, the stored outcome stands
     signature: tuple | None = None  # the file's status when it is old enough to prove its bytes unchanged later
 
+    def as_tuple(self) -> tuple:
+        """The fields in their order, for ``Checked(*t)`` in another process (cheaper to pickle than the object)."""
+        return tuple(self.__dict__.values())
+
 
 def signature(st: os.stat_result) -> tuple:
     """What changes whenever a file's bytes do: the change time (which no tool can set back), size, inode."""
@@ -242,10 +246,6 @@ def worker_init(root: str, registry: Registry) -> None:
 def worker_check(paths: list[tuple[str, tuple | None]]) -> list[tuple]:
     """Each (path, (digest, signature) known from the cache or None) checked; hits come back without data.
 
-    Outcomes travel as plain tuples (``Checked(*t)`` again): a third cheaper to pickle and unpickle."""
+    Outcomes travel as plain tuples (``Checked.as_tuple``): a quarter to a third cheaper to pickle and unpickle."""
     assert _WORKER is not None
-    out = []
-    for p, known in paths:
-        c = _WORKER.check(p, known)
-        out.append((c.file, c.kind, c.data, c.valid, c.problems, c.more, c.digest, c.hit, c.signature))
-    return out
+    return [_WORKER.check(p, known).as_tuple() for p, known in paths]
