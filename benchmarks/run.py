@@ -9,6 +9,7 @@ tree, peak memory); the figure shown is the median of the runs. One table is pri
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -47,8 +48,18 @@ LABELS = {
 
 
 def clear_caches(root: Path) -> None:
+    """Remove duban's caches, first waiting for a cache writer of the last run still going on (it holds the lock:
+    removing the folder under it would leave a part of the cache, and the cold run would not be cold)."""
+    lock = root / ".duban-cache" / "validate" / ".lock"
+    if lock.exists():
+        fd = os.open(lock, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        finally:
+            os.close(fd)
     for name in CACHES:
-        shutil.rmtree(root / name, ignore_errors=True)
+        if (root / name).exists():
+            shutil.rmtree(root / name)  # an error here would leave a cold run warm: let it stop the run
 
 
 def touch_one(root: Path, n: int) -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 
 import pytest
 from conftest import ROOT
-from duban.records import fastyaml, load
+from duban.records import fastyaml, load, privacy
 
 SEEDS = sorted({*ROOT.glob("records/**/*.yaml"), *ROOT.glob("tests/cases/**/*.yaml"),
                 *ROOT.glob("tests/hostile/**/*.yaml")})
@@ -60,6 +61,8 @@ def same(data: bytes) -> bool:
     assert repr(fast.data) == repr(slow.data), data.decode("utf-8", "replace")
     assert fast.problems == slow.problems, data.decode("utf-8", "replace")
     assert fast.more == slow.more
+    # the fast reading's word that nothing may hold a personal number spares the privacy scan: it must be true
+    assert fast.digits == (privacy.may_hold(slow.data) if taken else True), data.decode("utf-8", "replace")
     return taken
 
 
@@ -148,3 +151,35 @@ def test_without_yaml_rs_every_file_goes_the_slow_way(monkeypatch):
     assert fastyaml.read("a: 1\n") is None
     assert load.load_bytes(b"a: 1\n", "f.yaml").data == {"a": 1}
 
+
+
+@pytest.mark.parametrize("text, holds", [
+    ("a: 短文本\nb: 2024-01-02\nc: 12\n", False),
+    ("a: 联系电话 13912345678\n", True),  # a value
+    ("a:\n  - x\n  - 电话139 1234 5678\n", True),  # inside a list
+    ("n: 13912345678\n", True),  # an integer as large as a mobile number
+    ("n: 1391234567\n", False),  # one digit short
+    ("a: {b: 13912345678}\n", True),  # declined (flow), the scan looks
+    ("'13912345678': x\n", True),  # a key
+    ("a: ３５０５８２１９９００３０７７７３Ｘ\n", True),  # full-width digits
+])
+def test_the_fast_reading_says_when_the_privacy_scan_must_look(text, holds):
+    fast, slow, taken = both(text.encode())
+    assert fast.digits == holds
+    assert fast.digits or not privacy.scan(slow.data)
+
+
+def test_a_mobile_number_read_the_fast_way_is_still_refused(tmp_path):
+    from duban.records.kinds import load_registry
+    from duban.records.validate.files import FileChecker
+
+    folder = tmp_path / "records" / "cases" / "disputes"
+    folder.mkdir(parents=True)
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
+    seed = sorted((ROOT / "records" / "cases" / "disputes").glob("*.yaml"))[0]
+    text = seed.read_text(encoding="utf-8")
+    bad = folder / seed.name
+    bad.write_text(text.replace("\nsummary: ", "\nsummary: 当事人电话13912345678，", 1), encoding="utf-8")
+    assert fastyaml.read(bad.read_text(encoding="utf-8")) is not None  # the fast way reads it
+    checked = FileChecker(tmp_path, load_registry(tmp_path / "schemas")).check(bad)
+    assert [p.code for p in checked.problems] == ["privacy-mobile"] and not checked.valid

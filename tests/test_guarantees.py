@@ -24,7 +24,7 @@ import pytest
 import yaml
 from conftest import ROOT
 from duban.records.kinds import load_registry
-from duban.records.load import load_file
+from duban.records.load import load_bytes, load_file
 from duban.records.problems import Problem, field_name
 from duban.records.text import FORBIDDEN, has_forbidden
 from duban.records.validate.files import FileChecker
@@ -67,6 +67,13 @@ def test_the_quick_test_for_forbidden_characters_gives_the_same_answer():
     assert not wrong, wrong[:20]
     for text in ("记录😀\u200b", "😀\U000e0001", "😀𠀀记录", "记录\U000e0001😀", "𠀀\U0010ffff"):
         assert has_forbidden(text) == bool(FORBIDDEN.search(text)), text
+
+
+def test_a_control_character_typed_into_a_file_is_named_and_located():
+    # the loader looks for the raw control characters only when has_forbidden says there is one
+    for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]:
+        loaded = load_bytes(f"id: a\nsummary: 甲{chr(c)}乙\n".encode(), "f.yaml")
+        assert loaded.data is None and [(p.line, p.column, p.code) for p in loaded.problems] == [(2, 11, "char")], c
 
 
 def _fields():

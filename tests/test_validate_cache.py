@@ -5,6 +5,7 @@ depends on today or on other files is never taken from the cache."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 from pathlib import Path
 
@@ -206,30 +207,55 @@ def test_a_large_save_written_in_the_background_is_complete_for_the_next_run(rep
     _many_entries(cache, 3000)
     cache.save(background=True)
     assert str(cache.folder) in cache_module._SAVING  # a child writes it: the caller went on
-    again = cache_module.FileCache(repo / FOLDER, registry)  # waits for that child, then reads
-    assert str(cache.folder) not in cache_module._SAVING
+    again = cache_module.FileCache(repo / FOLDER, registry)  # waits for that child (its lock), then reads
     assert sum(len(s) for s in again.shards) == 3000
     assert again.entry("records/cases/disputes/MD-aa-2024-2999.yaml")[0] == f"{2999:032x}"
 
 
-def test_a_command_that_ends_at_once_still_leaves_the_whole_cache(repo):
-    # the process's exit waits for the writing child: nothing half-written, no second run reading a part
-    import subprocess
-    import sys
-    code = (
+def _slow_save(repo, delay: float) -> str:
+    """A program that puts 3,000 entries and saves them in the background on a disk slow by ``delay`` a shard."""
+    return (
         "import sys; from pathlib import Path\n"
         "from duban.records.kinds import load_registry\n"
         "from duban.records.validate import cache as cache_module\n"
         "from duban.records.validate.cache import FileCache\n"
         "import time\n"
         "real = cache_module.write_bytes\n"
-        "cache_module.write_bytes = lambda *a, **k: (time.sleep(0.02), real(*a, **k))[1]  # a slow disk\n"
+        f"cache_module.write_bytes = lambda *a, **k: (time.sleep({delay}), real(*a, **k))[1]  # a slow disk\n"
         f"root = Path({str(repo)!r})\n"
         "cache = FileCache(root / '.duban-cache', load_registry(root / 'schemas'))\n"
         "for i in range(3000):\n"
         "    cache.put(f'records/x/{i}.yaml', f'{i:032x}', 'dispute', {'id': str(i), 'text': 'x' * 500}, True, [], 0)\n"
         "cache.save(background=True)\n"
+        "print('done')\n"
     )
+
+
+def test_a_command_ends_without_waiting_for_the_cache_to_be_written(repo):
+    # the writing child lets go of the command's output and holds the lock: whoever ran the command has its
+    # answer at once, and the lock is still held (64 shards at 0.05 s each take over three seconds)
+    import fcntl
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", _slow_save(repo, 0.05)], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout == "done\n"
+    fd = os.open(repo / FOLDER / "validate" / ".lock", os.O_RDONLY)
+    try:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    finally:
+        os.close(fd)
+    from duban.records.kinds import load_registry
+    from duban.records.validate.cache import FileCache
+    assert sum(len(s) for s in FileCache(repo / FOLDER, load_registry(repo / "schemas")).shards) == 3000
+
+
+def test_a_command_that_ends_at_once_still_leaves_the_whole_cache(repo):
+    # the next reader waits for the writing child's lock: nothing half-written, no second run reading a part
+    import subprocess
+    import sys
+    code = _slow_save(repo, 0.02)
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     from duban.records.kinds import load_registry
     from duban.records.validate.cache import FileCache

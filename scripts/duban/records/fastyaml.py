@@ -19,6 +19,7 @@ import datetime as _dt
 import re
 import sys
 
+from duban.records.privacy import FEWEST, large, may_hold_text
 from duban.records.syntax import MAX_DEPTH, MAX_KEY
 
 _intern = sys.intern
@@ -35,8 +36,24 @@ except ImportError:  # pragma: no cover - yaml-rs is a dependency; without it ev
 # ([a, b], {a: 1}: yaml-rs accepts some that libyaml rightly refuses). Declining too often only costs time.
 _DOUBT = ("\t", "!", "%", "&", "*", "\\", "\n---", "\n...", "[", "{")
 # integers in a form other than a plain decimal (a leading zero, 0x/0o/0b, an underscore): yaml-rs reads them as
-# numbers, the strict rules as text. Only looked for when the fast reading holds an integer.
-_NUMBER_DOUBT = re.compile(r"[0-9]_|_[0-9]|(?<![0-9A-Za-z_.:\-])[-+]?0[0-9bBoOxX]")
+# numbers, the strict rules as text. Only looked for when the fast reading holds an integer. Each pattern begins
+# with a character, not a look behind, so the search skips ahead quickly.
+_NOT_BEFORE = r"[0-9A-Za-z_.:\-]"  # a number with a leading zero counts when it does not follow one of these
+_LEADING_ZERO = re.compile(rf"0(?<!{_NOT_BEFORE}0)[0-9bBoOxX]|[-+]0(?<!{_NOT_BEFORE}[-+]0)[0-9bBoOxX]")
+_UNDERSCORE = re.compile(r"_(?:(?<=[0-9]_)|[0-9])")  # an underscore next to a digit
+# a scalar begins the text or follows a space or a line break (tabs, flow collections and "---" are declined):
+# without one of these before a 0, no scalar of the text begins with 0 (or a sign and 0)
+_ZERO_STARTS = (" 0", "\n0", "\r0", " -0", " +0", "\n-0", "\n+0", "\r-0", "\r+0")
+
+
+def _number_doubt(text: str) -> bool:
+    if _UNDERSCORE.search(text):
+        return True
+    if text[:1] in ("0", "-", "+") or any(start in text for start in _ZERO_STARTS):
+        return _LEADING_ZERO.search(text) is not None
+    return False
+
+
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -44,18 +61,28 @@ class _Decline(Exception):
     pass
 
 
-def _plain_value(value, depth: int, ints: list):
-    """``value`` with short strings interned; an integer met is noted in ``ints``; raises _Decline on doubt."""
+def _text(value: str, notes: list) -> str:
+    """A string of the reading: interned when short; raises _Decline on doubt; notes digits enough for a
+    personal number (``notes[1]``)."""
+    n = len(value)
+    if value[:1] == "\n" and not value.strip("\n"):  # an empty block scalar at the end: yaml-rs reads "\n"
+        raise _Decline
+    if n >= FEWEST and not notes[1] and may_hold_text(value):
+        notes[1] = True
+    if n > SHORT:
+        return value
+    if n == 10 and value[4:5] == "-" and _DATE.fullmatch(value):
+        try:  # an unquoted date that does not exist is a problem the slow path locates
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            raise _Decline from None
+    return _intern(value)
+
+
+def _plain_value(value, depth: int, notes: list):
+    """``value`` with short strings interned; ``notes``: [an integer was met, a string, key or integer may
+    hold a personal number (``privacy.may_hold``)]; raises _Decline on doubt."""
     kind = type(value)
-    if kind is str:
-        if value[:1] == "\n" and not value.strip("\n"):  # an empty block scalar at the end: yaml-rs reads "\n"
-            raise _Decline
-        if len(value) == 10 and _DATE.fullmatch(value):
-            try:  # an unquoted date that does not exist is a problem the slow path locates
-                _dt.date.fromisoformat(value)
-            except ValueError:
-                raise _Decline from None
-        return _intern(value) if len(value) <= SHORT else value
     if kind is dict:
         if depth >= MAX_DEPTH:
             raise _Decline
@@ -63,22 +90,30 @@ def _plain_value(value, depth: int, ints: list):
         for key, item in value.items():
             if type(key) is not str or len(key) > MAX_KEY:  # true:, 1:, null: keys keep their text the slow way
                 raise _Decline
-            out[_intern(key)] = _plain_value(item, depth + 1, ints)
+            if len(key) >= FEWEST and not notes[1] and may_hold_text(key):
+                notes[1] = True
+            # strings, most of a record, without a call of this function each
+            out[_intern(key)] = _text(item, notes) if type(item) is str else _plain_value(item, depth + 1, notes)
         return out
+    if kind is str:
+        return _text(value, notes)
     if kind is list:
         if depth >= MAX_DEPTH:
             raise _Decline
-        return [_plain_value(item, depth + 1, ints) for item in value]
+        return [_plain_value(item, depth + 1, notes) for item in value]
     if kind is int:
-        ints.append(value)
+        notes[0] = True
+        if not notes[1] and large(value):
+            notes[1] = True
         return value
     if kind is bool or value is None:
         return value
     raise _Decline  # a float, or anything else the strict rules would have kept as text
 
 
-def read(text: str) -> dict | None:
-    """The record's data when the fast parser's reading is certainly the strict loader's, else None."""
+def read(text: str) -> tuple[dict, bool] | None:
+    """The record's data when the fast parser's reading is certainly the strict loader's, else None; with it,
+    whether any string, key or integer may hold a personal number (when not, ``privacy.scan`` need not look)."""
     if _yaml_rs is None:
         return None
     for needle in _DOUBT:
@@ -90,13 +125,11 @@ def read(text: str) -> dict | None:
         return None
     if type(data) is not dict or not data:
         return None
-    ints: list[int] = []
+    notes = [False, False]
     try:
-        out = _plain_value(data, 0, ints)
+        out = _plain_value(data, 0, notes)
     except (_Decline, RecursionError):
         return None
-    if ints and _NUMBER_DOUBT.search(text):
+    if notes[0] and _number_doubt(text):
         return None
-    return out
-
-
+    return out, notes[1]

@@ -125,6 +125,7 @@ class Loaded:
     node: Any = None
     more: int = 0  # problems found beyond those listed (a file with thousands of duplicate keys)
     text: str | None = field(default=None, repr=False)  # the decoded text, when no node tree was built
+    digits: bool = True  # False: the fast reading saw nothing that may hold a personal number (privacy.may_hold)
     _index: dict | None = field(default=None, repr=False)
 
     def tree(self):
@@ -296,18 +297,19 @@ def load_bytes(data: bytes, file: str, keep_node: bool = True) -> Loaded:
     text, problem = decode(data, file)
     if problem:
         return _refused(file, problem)
+    suspect = has_forbidden(text)  # every control character forbidden_raw names is one of these
     for check, needle in ((tab_problem, "\t"), (conflict_problem, "<<<<<<<"), (conflict_problem, ">>>>>>>"),
-                          (forbidden_raw, None)):
-        if needle is None or needle in text:
+                          (forbidden_raw, "" if suspect else None)):
+        if needle is not None and needle in text:
             problem = check(text, file)
             if problem:
                 return _refused(file, problem)
     # escapes such as "\x01" only become characters when parsed: scalars are checked one by one (the slow way)
-    check_chars = "\\" in text or has_forbidden(text)
+    check_chars = "\\" in text or suspect
     if not check_chars:
         fast = fast_read(text)
         if fast is not None:
-            return Loaded(file, fast, text=text if keep_node else None)
+            return Loaded(file, fast[0], text=text if keep_node else None, digits=fast[1])
     if "&" in text or "*" in text:
         try:
             problem = _anchor_problem(text, file)
@@ -336,15 +338,15 @@ def load_bytes(data: bytes, file: str, keep_node: bool = True) -> Loaded:
 
 # ------------------------------------------------------------------------------------------ files
 
-def read_regular(path: Path | str, limit: int = MAX_BYTES) -> tuple[bytes | None, str | None, str]:
+def read_regular(path: Path | str, limit: int = MAX_BYTES, st: os.stat_result | None = None) -> tuple[bytes | None, str | None, str]:
     """The bytes of a regular file (at most ``limit`` + 1 of them), or the Chinese reason it is refused.
 
     Returns ``(data, reason, code)``. Symbolic links, FIFOs, devices and sockets are refused
     from ``lstat`` and never opened; the descriptor is opened without following links and
-    without blocking, and checked again with ``fstat``.
+    without blocking, and checked again with ``fstat``. ``st``: the ``lstat`` the caller has just taken.
     """
     try:
-        st = os.lstat(path)
+        st = st or os.lstat(path)
         why = not_regular(st.st_mode)
         if why:
             return None, why, "not-regular"

@@ -39,11 +39,12 @@ _ANY_DIGIT = re.compile(r"\d")
 FEWEST = 11  # digits in the shortest personal number (a mobile number)
 
 
-def _enough_digits(text: str) -> bool:
+def may_hold_text(text: str) -> bool:
+    """Whether ``text`` has digits enough (``FEWEST``) to hold a personal number."""
     return len(text) >= FEWEST and len(_ANY_DIGIT.findall(text)) >= FEWEST
 
 
-def _large(value: Any) -> bool:
+def large(value: Any) -> bool:
     """An integer with as many digits as a personal number."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= 10 ** (FEWEST - 1)
 _SEP = f"[ .\\-\u00b7\u2010-\u2015\u2212\u30fb\u2027_/{_RANGES}]"
@@ -132,7 +133,7 @@ def _spans(text: str) -> Iterator[tuple[int, int, str, str]]:
 def _normal(text: str) -> tuple[str, list[int]] | None:
     """The NFKC form of ``text``, character by character, with the index in ``text`` of each of its characters;
     None when ``text`` cannot hold a personal number (fewer than 11 digits)."""
-    if not _enough_digits(text):
+    if not may_hold_text(text):
         return None
     parts, where = [], []
     for i, ch in enumerate(text):
@@ -171,21 +172,21 @@ def mask_text(text: str) -> str:
     return "".join(out) + text[at:]
 
 
-def _may_hold(value: Any, depth: int = 0) -> bool:
+def may_hold(value: Any, depth: int = 0) -> bool:
     """Whether any string (value or key) of ``value`` has 11 digits or more, or any integer as many: only then
     can it hold a personal number. Most records have none, and this look costs half the full scan."""
     if isinstance(value, str):
-        return _enough_digits(value)
+        return may_hold_text(value)
     if depth > 64:  # deeper than any record may be: let the full scan, which needs no recursion, decide
         return True
     if isinstance(value, dict):
         for name, item in value.items():
-            if _may_hold(item, depth + 1) or (isinstance(name, str) and _enough_digits(name)):
+            if may_hold(item, depth + 1) or (isinstance(name, str) and may_hold_text(name)):
                 return True
         return False
     if isinstance(value, list):
-        return any(_may_hold(item, depth + 1) for item in value)
-    return _large(value)
+        return any(may_hold(item, depth + 1) for item in value)
+    return large(value)
 
 
 def scan(data: Any, path: tuple = ()) -> list[Finding]:
@@ -193,7 +194,7 @@ def scan(data: Any, path: tuple = ()) -> list[Finding]:
 
     A personal number has at least 11 digits, so shorter strings (most keys, dates, units, states) are passed
     over without a look, and a value's path is only built when it is a container or holds a finding."""
-    if not _may_hold(data):
+    if not may_hold(data):
         return []
     found: list[Finding] = []
     stack: list[tuple[tuple, Any, Any]] = [(path[:-1], path[-1], data)] if path else [((), None, data)]
@@ -212,7 +213,7 @@ def scan(data: Any, path: tuple = ()) -> list[Finding]:
         elif isinstance(value, list):
             where = parent if key is None else parent + (key,)
             stack.extend((where, i, item) for i, item in reversed(list(enumerate(value))))
-        elif _large(value):
+        elif large(value):
             where = parent if key is None else parent + (key,)
             found.extend(Finding(where, kind, masked) for kind, masked in scan_text(str(value)))
     return found

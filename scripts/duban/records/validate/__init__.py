@@ -17,7 +17,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from duban.records.kinds import KindsError, Registry, load_registry
 from duban.records.problems import Collector, Problem, Report
@@ -148,11 +148,32 @@ def _check_files(root: Path, registry: Registry, files: list[str | Path], worker
         for at, (p, known) in zip(places, work):
             take(at, checker.check(p, known))
     else:
-        size = max(50, len(work) // (workers * 8))
-        chunks = [work[i : i + size] for i in range(0, len(work), size)]
-        with ProcessPoolExecutor(max_workers=workers, initializer=worker_init, initargs=(str(root), registry)) as pool:
-            done = (t for part in pool.map(worker_check, chunks) for t in part)
-            for at, t in zip(places, done):
-                take(at, Checked(*t))
+        for at, c in zip(places, _shared(root, registry, checker, work, workers), strict=True):
+            take(at, c)
     cache.save(background=True)  # written while the checks across files run
     return out  # type: ignore[return-value]  # every place is filled
+
+
+CHUNK = 400  # files a worker takes at a time: small, so the main process and the helpers end together
+
+
+def _shared(root: Path, registry: Registry, checker: FileChecker, work: list, workers: int) -> Iterator[Checked]:
+    """``work`` checked by ``workers`` processes, this one among them, the outcomes in order.
+
+    Helper processes take chunks from the start while this process takes them from the end, until they meet:
+    what this process checks is neither pickled nor sent, and the last chunk is not waited for by an idle core.
+    (The executor's thread receives the helpers' outcomes meanwhile.)"""
+    size = max(50, min(CHUNK, len(work) // (workers * 8)))
+    chunks = [work[i : i + size] for i in range(0, len(work), size)]
+    with ProcessPoolExecutor(max_workers=workers - 1, initializer=worker_init, initargs=(str(root), registry)) as pool:
+        futures = [pool.submit(worker_check, chunk) for chunk in chunks]
+        own: dict[int, list[Checked]] = {}
+        for i in range(len(chunks) - 1, -1, -1):
+            if not futures[i].cancel():  # a helper has it (or has it queued): so it has every chunk before it
+                break
+            own[i] = [checker.check(p, known) for p, known in chunks[i]]
+        for i, future in enumerate(futures):
+            if i in own:
+                yield from own.pop(i)
+            else:
+                yield from (Checked(*t) for t in future.result())

@@ -133,8 +133,13 @@ class CrossChecker:
         return rid in self.ids.get(kind, {})
 
     def _references(self, kind: Kind, record: Record) -> None:
+        data = record.data
         for ref in kind.references:
-            for path, value in walk(record.data, ref.path):
+            if len(ref.path) == 1 and ref.kind != "clause" and isinstance(data, dict):
+                value = data.get(ref.path[0])  # the common case, a field naming a record that exists
+                if value is None or (type(value) is str and value in self.ids.get(ref.kind, ())):
+                    continue
+            for path, value in walk(data, ref.path):
                 if not isinstance(value, str):
                     continue
                 if ref.kind == "clause":

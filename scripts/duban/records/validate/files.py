@@ -17,7 +17,7 @@ from duban.records.kinds import Kind, Registry
 from duban.records.load import Loaded, load_bytes, read_regular
 from duban.records.problems import MAX_PER_FILE, Problem
 from duban.records.syntax import not_regular
-from duban.records.text import FORBIDDEN, shown
+from duban.records.text import has_forbidden, shown
 from duban.records.validate.cache import file_digest
 from duban.records.validate.discover import RECORDS
 from duban.records.validate.messages import Fields
@@ -50,7 +50,7 @@ def _not_a_record(path: str, st: os.stat_result | None) -> tuple[str, str] | Non
     if why:
         return why, "not-regular"
     name = os.path.basename(path)
-    if FORBIDDEN.search(name):
+    if has_forbidden(name):
         return f"文件名“{shown(name)}”含有不可见或控制字符；请重命名", "placement"
     suffix = os.path.splitext(name)[1]
     if suffix == ".yaml":
@@ -153,7 +153,7 @@ class FileChecker:
         if refused:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", refused[0], refused[1])])
         kind = self._kind(rel)
-        raw, why, code = read_regular(path)
+        raw, why, code = read_regular(path, st=st)
         if raw is None:
             message = why if code != "io" else f"无法读取文件：{why}"
             return self._check_loaded(file, rel, kind, Loaded(file, None, [Problem(file, 1, 1, "-", message, code)]))
@@ -181,8 +181,9 @@ class FileChecker:
         problems.extend(p for p in schema
                         if not ((p.line, p.column) in specific and p.code in ("schema-format", "schema-pattern")))
         problems.extend(self._placement(kind, rel, loaded))
-        for finding in privacy.scan(loaded.data):
-            problems.append(loaded.problem(finding.path, finding.message, f"privacy-{finding.kind}"))
+        if loaded.digits:  # the fast reading looked at every string already when it says no
+            for finding in privacy.scan(loaded.data):
+                problems.append(loaded.problem(finding.path, finding.message, f"privacy-{finding.kind}"))
         valid = not problems and not (more + loaded.more)  # dates out of order are reported, the record still counts
         if (kind.date_order or kind.sorted_dates) and isinstance(loaded.data, dict):
             problems.extend(loaded.problem(path, message, "date-order")

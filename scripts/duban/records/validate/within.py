@@ -23,6 +23,16 @@ def walk(data, path: tuple[str, ...], prefix: tuple = ()):
             if value is not None:
                 yield prefix + path, value
         return
+    if len(path) == 3 and path[1] == "*" and path[0] != "*" and path[2] != "*":  # a field of each item of a list
+        items = data.get(path[0]) if isinstance(data, dict) else None
+        if isinstance(items, list):
+            head, name = path[0], path[2]
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    value = item.get(name)
+                    if value is not None:
+                        yield prefix + (head, i, name), value
+        return
     if not path:
         yield prefix, data
         return
@@ -38,6 +48,11 @@ def walk(data, path: tuple[str, ...], prefix: tuple = ()):
 def date_problems(kind: Kind, data: dict, fields: Fields) -> Iterator[tuple[tuple, str]]:
     """(path, message) for each later date that comes before an earlier one."""
     for earlier, later in kind.date_order:
+        if len(earlier) == 1 and len(later) == 1 and "*" not in earlier + later:  # two fields of the record
+            v1, v2 = data.get(earlier[0]), data.get(later[0])
+            if isinstance(v1, str) and isinstance(v2, str) and v2 < v1:
+                yield later, f"{fields.title(later)} {shown(v2)} 早于{fields.title(earlier)} {shown(v1)}"
+            continue
         # pair items of the same list element when both paths walk the same list
         star = earlier.index("*") if "*" in earlier else None
         if star is not None and later[: star + 1] == earlier[: star + 1]:
