@@ -2,7 +2,10 @@
 
 Peak memory is the largest sum, over the command and every process it started, of the
 proportional set size (PSS: pages shared after a fork are shared out, not counted twice),
-sampled every 50 ms from /proc. CPU time is user + system of the command and of all the
+sampled every 50 ms from /proc (``memory=True``). Reading /proc/*/smaps_rollup of every process
+20 times a second costs CPU that a 2-core machine takes from the command (0.25–0.45 s of a 3 s
+validate), so the harness times runs without the sampler and measures memory in a run of its own.
+CPU time is user + system of the command and of all the
 children it waited for (``RUSAGE_CHILDREN``), so on a shared machine it says how much
 work a step did even when the wall time was stretched by other people's processes.
 """
@@ -25,6 +28,7 @@ class Sample:
     peak: int  # bytes
     returncode: int
     output: str
+    timed: bool = True  # False: a run for peak memory only (its wall time includes the sampler's)
 
 
 def _children() -> dict[int, list[int]]:
@@ -64,8 +68,9 @@ def tree_memory(pid: int) -> int:
     return total
 
 
-def run(argv: list[str], cwd: Path | None = None, env: dict | None = None, timeout: float = 3600) -> Sample:
-    """Run ``argv`` to the end and measure it."""
+def run(argv: list[str], cwd: Path | None = None, env: dict | None = None, timeout: float = 3600,
+        memory: bool = True) -> Sample:
+    """Run ``argv`` to the end and measure it (peak memory only when ``memory``; else ``peak`` is 0)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -79,12 +84,14 @@ def run(argv: list[str], cwd: Path | None = None, env: dict | None = None, timeo
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     try:
         output, _ = proc.communicate(timeout=timeout)
     finally:
         done.set()
-        sampler.join()
+        if memory:
+            sampler.join()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -2,7 +2,9 @@
 
 For each size a synthetic repository is generated (``generate.py``) and every step below is
 run in a process of its own, measured by ``measure.py`` (wall time, CPU time of the process
-tree, peak memory); the figure shown is the median of the runs. One table is printed at the end
+tree, peak memory); the times shown are the medians of runs made without the memory sampler, the
+peak memory that of one more run with it (the sampler's reads of /proc take CPU from the command). One
+table is printed at the end
 (Markdown, for benchmarks/README.md); ``--json`` also writes the raw samples.
 """
 
@@ -110,16 +112,19 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
     build = [*DUBAN, "build", "--as-of", END.isoformat(), "--site-dir", str(work / f"site-{n}")]
     edits = 0
 
-    def step(name: str, argv: list[str], prepare=None, times: int = repeat) -> None:
+    def step(name: str, argv: list[str], prepare=None, times: int = repeat, memory: bool = True) -> None:
+        """``times`` timed runs, then (``memory``) one more for peak memory alone."""
         nonlocal edits
         if name not in steps:
             return
-        for _ in range(times):
+        for i in range(times + memory):
             if prepare:
                 prepare()
-            samples[name].append(checked(run(argv, cwd=root), name))
+            sample = checked(run(argv, cwd=root, memory=i == times), name)
+            sample.timed = i < times
+            samples[name].append(sample)
             record()
-            say(f"  {LABELS[name]}: {samples[name][-1].wall:.1f} 秒")
+            say(f"  {LABELS[name]}: {sample.wall:.1f} 秒" + ("" if sample.timed else f"（测内存，{sample.peak / 2**20:,.0f} MB）"))
 
     def change() -> None:
         nonlocal edits
@@ -143,17 +148,17 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
     step("build-cold", build, cold, build_repeat)
     result["figures"] = site_figures(work / f"site-{n}") if "build-cold" in steps else {}
     if "build-cold" in steps:
-        step("browser", [PY, str(HERE / "browser.py"), str(work / f"site-{n}")], times=1)
+        step("browser", [PY, str(HERE / "browser.py"), str(work / f"site-{n}")], times=1, memory=False)
         if samples.get("browser"):
             result["figures"]["browser"] = json.loads(samples["browser"][-1].output.strip().splitlines()[-1])
             record()
     step("build-one-change", build, change, build_repeat)
     if "check-jsonschema" in steps:
-        for _ in range(repeat):
-            parts = [checked(run(cjs_argv(root, folder, schema)), "check-jsonschema")
+        for i in range(repeat + 1):  # timed runs, then one for memory, as every step
+            parts = [checked(run(cjs_argv(root, folder, schema), memory=i == repeat), "check-jsonschema")
                      for folder, schema in CASE_KINDS.items()]
-            samples["check-jsonschema"].append(
-                Sample(sum(p.wall for p in parts), sum(p.cpu for p in parts), max(p.peak for p in parts), 0, ""))
+            samples["check-jsonschema"].append(Sample(sum(p.wall for p in parts), sum(p.cpu for p in parts),
+                                                      max(p.peak for p in parts), 0, "", timed=i < repeat))
             record()
             say(f"  {LABELS['check-jsonschema']}: {samples['check-jsonschema'][-1].wall:.1f} 秒")
     shutil.rmtree(out, ignore_errors=True)
@@ -162,7 +167,10 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
 
 
 def median(result: dict, step: str, key: str) -> float | None:
-    values = [s[key] for s in result["samples"].get(step, [])]
+    """The median of the timed runs' ``key``; ``peak``: of the memory runs (results written before runs were
+    split into timed and memory runs have every run as both)."""
+    runs = result["samples"].get(step, [])
+    values = [s[key] for s in runs if s.get("timed", True) == (key != "peak") or "timed" not in s]
     return statistics.median(values) if values else None
 
 
@@ -179,9 +187,9 @@ def table(results: list[dict]) -> str:
             if wall is None:
                 cells.append("—")
                 continue
-            runs = len(r["samples"][step])
+            runs = sum(1 for s in r["samples"][step] if s.get("timed", True))
             cells.append(f"{wall:.1f} 秒，CPU {median(r, step, 'cpu'):.1f} 秒，"
-                         f"{median(r, step, 'peak') / 2**20:,.0f} MB（{runs} 次）")
+                         + (f"{peak / 2**20:,.0f} MB" if (peak := median(r, step, 'peak')) else "— MB") + f"（{runs} 次）")
         rows.append(f"| {LABELS[step]} | " + " | ".join(cells) + " |")
 
     def derived(label: str, fn) -> None:

@@ -43,13 +43,13 @@ _LEADING_ZERO = re.compile(rf"0(?<!{_NOT_BEFORE}0)[0-9bBoOxX]|[-+]0(?<!{_NOT_BEF
 _UNDERSCORE = re.compile(r"_(?:(?<=[0-9]_)|[0-9])")  # an underscore next to a digit
 # a scalar begins the text or follows a space or a line break (tabs, flow collections and "---" are declined):
 # without one of these before a 0, no scalar of the text begins with 0 (or a sign and 0)
-_ZERO_STARTS = (" 0", "\n0", "\r0", " -0", " +0", "\n-0", "\n+0", "\r-0", "\r+0")
+_ZERO_START = re.compile(r"[ \n\r][-+]?0")
 
 
 def _number_doubt(text: str) -> bool:
     if _UNDERSCORE.search(text):
         return True
-    if text[:1] in ("0", "-", "+") or any(start in text for start in _ZERO_STARTS):
+    if text[:1] in ("0", "-", "+") or _ZERO_START.search(text):
         return _LEADING_ZERO.search(text) is not None
     return False
 
@@ -61,21 +61,27 @@ class _Decline(Exception):
     pass
 
 
+def _real_date(value: str) -> None:
+    """An unquoted date that does not exist is a problem the slow path locates: decline."""
+    if _DATE.fullmatch(value):
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            raise _Decline from None
+
+
 def _text(value: str, notes: list) -> str:
     """A string of the reading: interned when short; raises _Decline on doubt; notes digits enough for a
-    personal number (``notes[1]``)."""
+    personal number (``notes[1]``). (Inlined for the values of a mapping in ``_plain_value``: keep both alike.)"""
     n = len(value)
-    if value[:1] == "\n" and not value.strip("\n"):  # an empty block scalar at the end: yaml-rs reads "\n"
+    if n and value[0] == "\n" and not value.strip("\n"):  # an empty block scalar at the end: yaml-rs reads "\n"
         raise _Decline
     if n >= FEWEST and not notes[1] and may_hold_text(value):
         notes[1] = True
     if n > SHORT:
         return value
-    if n == 10 and value[4:5] == "-" and _DATE.fullmatch(value):
-        try:  # an unquoted date that does not exist is a problem the slow path locates
-            _dt.date.fromisoformat(value)
-        except ValueError:
-            raise _Decline from None
+    if n == 10 and value[4] == "-":
+        _real_date(value)
     return _intern(value)
 
 
@@ -92,8 +98,19 @@ def _plain_value(value, depth: int, notes: list):
                 raise _Decline
             if len(key) >= FEWEST and not notes[1] and may_hold_text(key):
                 notes[1] = True
-            # strings, most of a record, without a call of this function each
-            out[_intern(key)] = _text(item, notes) if type(item) is str else _plain_value(item, depth + 1, notes)
+            if type(item) is str:  # ``_text`` inlined: strings are most of a record, a call each cost a fifth
+                n = len(item)
+                if n and item[0] == "\n" and not item.strip("\n"):
+                    raise _Decline
+                if n >= FEWEST and not notes[1] and may_hold_text(item):
+                    notes[1] = True
+                if n <= SHORT:
+                    if n == 10 and item[4] == "-":
+                        _real_date(item)
+                    item = _intern(item)
+                out[_intern(key)] = item
+            else:
+                out[_intern(key)] = _plain_value(item, depth + 1, notes)
         return out
     if kind is str:
         return _text(value, notes)
