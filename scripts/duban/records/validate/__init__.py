@@ -135,7 +135,9 @@ def _check_files(root: Path, registry: Registry, files: list[str | Path], worker
         out[at] = c
 
     work, places = [], []
-    for at, p in enumerate(map(os.fspath, files)):
+    if not any(cache.shards):  # nothing remembered (a first run, or a change of schemas or code): read them all
+        work, places = [(p, None) for p in map(os.fspath, files)], list(range(len(files)))
+    for at, p in enumerate(map(os.fspath, files) if not work else ()):
         name = checker.name(p)[0]
         entry = cache.entry(name)  # (digest, ..., signature) or None
         if entry is not None and entry[6] is not None and checker.unchanged(p, entry[6]):
