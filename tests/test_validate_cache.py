@@ -135,12 +135,12 @@ def test_a_settled_file_is_known_by_its_status_and_a_change_still_seen(repo, mon
     monkeypatch.setattr(files_module, "SETTLED_NS", -10**15)  # every file counts as long unchanged
     assert check_repository(repo, workers=1).ok
     reads: list[str] = []
-    real = files_module.read_regular
+    real = files_module.read_opened
 
     def counting(path, *args, **kwargs):
         reads.append(str(path))
         return real(path, *args, **kwargs)
-    monkeypatch.setattr(files_module, "read_regular", counting)
+    monkeypatch.setattr(files_module, "read_opened", counting)
     assert check_repository(repo, workers=1).ok
     assert reads and all("/records/plans/" in r for r in reads)  # only the plan, whose outcome is never stored
     path = repo / DISPUTE

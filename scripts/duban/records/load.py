@@ -347,18 +347,28 @@ def read_regular(path: Path | str, limit: int = MAX_BYTES, st: os.stat_result | 
     """
     try:
         st = st or os.lstat(path)
-        why = not_regular(st.st_mode)
-        if why:
-            return None, why, "not-regular"
-        if st.st_size > limit:
-            return None, f"文件过大（{st.st_size // 1024} KiB），单条记录不得超过 1 MiB", "size"
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(path, flags)
+    except OSError as exc:
+        return None, os_error_text(exc), "not-regular" if exc.errno == errno.ELOOP else "io"
+    return read_opened(path, limit, st)[:3]
+
+
+def read_opened(path: Path | str, limit: int = MAX_BYTES, st: os.stat_result | None = None
+                ) -> tuple[bytes | None, str | None, str, os.stat_result | None]:
+    """``read_regular``'s answer and the descriptor's status (None when it was not opened).
+
+    ``st`` None: the caller knows the entry is a regular file from the directory listing (its type
+    there costs no call), so no ``lstat`` comes first; the descriptor's ``fstat`` still refuses
+    anything else, as it does when the file was replaced between the ``lstat`` and the opening."""
+    try:
+        refused = _refusal(st, limit) if st is not None else None
+        if refused:
+            return None, *refused, None
+        fd = os.open(path, _READ_FLAGS)
         try:
             st = os.fstat(fd)
-            why = not_regular(st.st_mode)
-            if why:
-                return None, why, "not-regular"
+            refused = _refusal(st, limit)
+            if refused:
+                return None, *refused, st
             chunks, size = [], 0
             want = min(st.st_size + 1, limit + 1)  # one read for a file that does not grow meanwhile
             while size <= limit:
@@ -368,12 +378,24 @@ def read_regular(path: Path | str, limit: int = MAX_BYTES, st: os.stat_result | 
                 size += len(chunk)
                 if len(chunk) < asked:  # a short read of a regular file is its end
                     break
-            return b"".join(chunks), None, ""
+            return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), None, "", st
         finally:
             os.close(fd)
     except OSError as exc:
         code = "not-regular" if exc.errno == errno.ELOOP else "io"
-        return None, os_error_text(exc), code
+        return None, os_error_text(exc), code, None
+
+
+def _refusal(st: os.stat_result, limit: int) -> tuple[str, str] | None:
+    why = not_regular(st.st_mode)
+    if why:
+        return why, "not-regular"
+    if st.st_size > limit:
+        return f"文件过大（{st.st_size // 1024} KiB），单条记录不得超过 1 MiB", "size"
+    return None
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def load_file(path: Path | str, file: str | None = None) -> Loaded:

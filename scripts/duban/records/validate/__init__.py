@@ -87,7 +87,7 @@ def check_repository(root: Path | str, paths: Iterable[Path | str] | None = None
           for folder, why in found.unreadable])
     folder = default_folder(root) if cache is True else (Path(cache) if cache else None)
     with _collector_paused():  # a run builds millions of objects and frees none in cycles: skip the collector
-        checked = _check_files(root, registry, files, workers, keep, FileCache(folder, registry))
+        checked = _check_files(root, registry, files, workers, keep, FileCache(folder, registry), found.regular)
         cross = CrossChecker(root, registry, checked, today)
         cross.run()
     keep(cross.problems)
@@ -110,11 +110,12 @@ def _collector_paused():
 
 
 def _check_files(root: Path, registry: Registry, files: list[str | Path], workers: int | None,
-                 keep: Callable[..., None], cache: FileCache) -> list[Checked]:
+                 keep: Callable[..., None], cache: FileCache, regular: set[str] = frozenset()) -> list[Checked]:
     """Every file checked; each file's problems go to ``keep`` as soon as they are known and are not kept here.
 
     A file whose bytes have the digest stored in ``cache`` takes the stored outcome; the others are checked
-    and stored (except kinds naming other files, ``paths:``, whose outcome depends on more than the file)."""
+    and stored (except kinds naming other files, ``paths:``, whose outcome depends on more than the file).
+    ``regular``: the files the directory listing says are regular files (opened without an ``lstat`` first)."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_THRESHOLD else 1
     out: list[Checked | None] = [None] * len(files)  # in the order of ``files``: the first of two equal ids wins
@@ -136,19 +137,19 @@ def _check_files(root: Path, registry: Registry, files: list[str | Path], worker
 
     work, places = [], []
     if not any(cache.shards):  # nothing remembered (a first run, or a change of schemas or code): read them all
-        work, places = [(p, None) for p in map(os.fspath, files)], list(range(len(files)))
+        work, places = [(p, None, p in regular) for p in map(os.fspath, files)], list(range(len(files)))
     for at, p in enumerate(map(os.fspath, files) if not work else ()):
         name = checker.name(p)[0]
         entry = cache.entry(name)  # (digest, ..., signature) or None
         if entry is not None and entry[6] is not None and checker.unchanged(p, entry[6]):
             take(at, Checked(name, None, None, False, [], digest=entry[0], hit=True, signature=entry[6]), entry)
         else:  # new, changed, or not known by its status: read (in the workers when there are many)
-            work.append((p, (entry[0], entry[6]) if entry is not None else None))
+            work.append((p, (entry[0], entry[6]) if entry is not None else None, p in regular))
             places.append(at)
-    unknown = sum(1 for _, known in work if known is None)
+    unknown = sum(1 for _, known, _ in work if known is None)
     if workers <= 1 or (unknown < PARALLEL_THRESHOLD // 4 and len(work) < 4 * PARALLEL_THRESHOLD):
-        for at, (p, known) in zip(places, work):
-            take(at, checker.check(p, known))
+        for at, (p, known, listed) in zip(places, work):
+            take(at, checker.check(p, known, listed))
     else:
         for at, c in zip(places, _shared(root, registry, checker, work, workers), strict=True):
             take(at, c)
@@ -173,7 +174,7 @@ def _shared(root: Path, registry: Registry, checker: FileChecker, work: list, wo
         for i in range(len(chunks) - 1, -1, -1):
             if not futures[i].cancel():  # a helper has it (or has it queued): so it has every chunk before it
                 break
-            own[i] = [checker.check(p, known) for p, known in chunks[i]]
+            own[i] = [checker.check(p, known, listed) for p, known, listed in chunks[i]]
         for i, future in enumerate(futures):
             if i in own:
                 yield from own.pop(i)

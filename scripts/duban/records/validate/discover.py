@@ -26,6 +26,8 @@ class Found:
     files: list[str] = field(default_factory=list)  # every entry that is not a real folder, sorted (as strings:
     # a hundred thousand Path objects cost a second)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # folders that could not be listed, and why
+    regular: set[str] = field(default_factory=set)  # the files the listing itself says are regular files (a type
+    # known without a call on most file systems): these can be opened without an ``lstat`` first
 
 
 def walk(base: Path) -> Found:
@@ -39,9 +41,15 @@ def walk(base: Path) -> Found:
                 for entry in it:
                     try:
                         is_dir = entry.is_dir(follow_symlinks=False)
+                        is_file = not is_dir and entry.is_file(follow_symlinks=False)
                     except OSError:
-                        is_dir = False
-                    (stack.append if is_dir else found.files.append)(entry.path)
+                        is_dir = is_file = False
+                    if is_dir:
+                        stack.append(entry.path)
+                    else:
+                        found.files.append(entry.path)
+                        if is_file:
+                            found.regular.add(entry.path)
         except OSError as exc:
             found.unreadable.append((Path(folder), os_error_text(exc)))
     found.files.sort()
