@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+import jsonschema_rs
 
 from duban.records.load import Loaded, load_file, read_regular
 from duban.records.problems import Problem
@@ -46,6 +46,12 @@ def meta_schema(name: str) -> dict:
     return json.loads((META / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=None)
+def _meta_validator(name: str):
+    """The compiled check of a declaration file: whether the Python validator has anything to say."""
+    return jsonschema_rs.validator_for(meta_schema(name))
+
+
 def display_name(schemas_dir: Path, file: str) -> str:
     """How problems name a declaration file: ``schemas/kinds.yaml``."""
     return f"{schemas_dir.name}/{file}"
@@ -70,7 +76,11 @@ def load_declaration(schemas_dir: Path, file: str, meta: str, required: bool = T
 
     loaded = load_file(path, name)
     problems = list(loaded.problems)
-    if loaded.data is not None:
+    if loaded.data is not None and not _meta_validator(meta).is_valid(loaded.data):
+        from jsonschema import (
+            Draft202012Validator,  # its errors become the messages; a clean file needs none
+        )
+
         schema = meta_schema(meta)
         ctx = Context(Fields(schema, {}))
         for error in Draft202012Validator(schema).iter_errors(loaded.data):

@@ -17,10 +17,6 @@ import re
 from functools import lru_cache
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
-from jsonschema.validators import extend
-from referencing import Registry as RefRegistry
-from referencing import Resource
 
 from duban.records.kinds import Kind, Registry
 from duban.records.load import Loaded
@@ -52,23 +48,41 @@ def ecma_pattern(pattern: str) -> re.Pattern:
     return re.compile("".join(out))
 
 
-def _pattern(validator, pattern, instance, schema):
-    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+@lru_cache(maxsize=None)
+def python_validator():
+    """The Python ``jsonschema`` validator class with ECMA's ``$``: imported only when a record is invalid (or a
+    caller asks), since a clean run never needs it and its import is a tenth of a clean run's start."""
+    from jsonschema import Draft202012Validator, ValidationError
+    from jsonschema.validators import extend
 
+    def pattern(validator, pattern, instance, schema):
+        if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
-Validator = extend(Draft202012Validator, {"pattern": _pattern})
+    return extend(Draft202012Validator, {"pattern": pattern})
 
 
 class SchemaChecker:
     def __init__(self, kind: Kind, registry: Registry):
-        resources = [(uri, Resource.from_contents(s)) for uri, s in registry.schemas.items()]
-        refs = RefRegistry().with_resources(resources)
         self.kind = kind
+        self.registry = registry
         self.context = Context(Fields(kind.schema, registry.schemas))
-        self.validator = Validator(kind.schema, registry=refs, format_checker=FormatChecker())
         self.fast = jsonschema_rs.validator_for(
             kind.schema, registry=jsonschema_rs.Registry(list(registry.schemas.items())), validate_formats=True)
+        self._validator = None
+
+    @property
+    def validator(self):
+        """The Python validator, whose detailed errors become the messages (built when first needed)."""
+        if self._validator is None:
+            from jsonschema import FormatChecker
+            from referencing import Registry as RefRegistry
+            from referencing import Resource
+
+            resources = [(uri, Resource.from_contents(s)) for uri, s in self.registry.schemas.items()]
+            self._validator = python_validator()(self.kind.schema, registry=RefRegistry().with_resources(resources),
+                                                 format_checker=FormatChecker())
+        return self._validator
 
     def problems(self, loaded: Loaded, limit: int | None = None) -> tuple[list[Problem], int]:
         """The record's schema problems, at most ``limit`` of them (the first by position), and how many more."""
