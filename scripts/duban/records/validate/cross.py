@@ -40,6 +40,13 @@ class Record:
     digest: str | None = None  # of the file's bytes, as read by this run
 
 
+def _path_id(file: str, prefix: str) -> str:
+    """The id of a record that has no id field: its path below records/, without ``.yaml`` (``Kind.record_id``)."""
+    if file.startswith(prefix) and file.endswith(".yaml") and not file.rpartition("/")[2].startswith("."):
+        return file[len(prefix):-len(".yaml")]
+    return str(PurePosixPath(file).relative_to(RECORDS).with_suffix(""))
+
+
 class CrossChecker:
     def __init__(self, root: Path, registry: Registry, checked: list[Checked], today: dt.date | None = None):
         self.root = root
@@ -70,50 +77,74 @@ class CrossChecker:
 
     def run(self) -> None:
         kinds = self.registry.kinds
+        ids, valid, prefix = self.ids, self.valid, RECORDS + "/"
         for c in self.checked:
             if c.kind is None:
                 continue
             kind = kinds[c.kind]
-            if kind.id_field and isinstance(c.data, dict) and isinstance(c.data.get("id"), str):
-                rid = c.data["id"]  # the common case, without building paths
-            else:
-                rid = None
-            rel = PurePosixPath(c.file).relative_to(RECORDS) if rid is None else None
-            if rid is None and (not isinstance(c.data, dict) or kind.id_field):
-                presumed = rel.stem if kind.id_field else str(rel.relative_to(PurePosixPath(*kind.folder_parts)).with_suffix(""))
-                self.broken[c.kind].setdefault(presumed, c.file)
-                continue
-            if rid is None:
-                rid = kind.record_id(c.data, rel)
-            first = self.ids[c.kind].get(rid)
+            data = c.data
+            rid = data.get("id") if kind.id_field and type(data) is dict else None
+            if type(rid) is not str:  # no id field (the path is the id), or a record that could not be read
+                if type(data) is dict and not kind.id_field:
+                    rid = _path_id(c.file, prefix)
+                else:
+                    rel = PurePosixPath(c.file).relative_to(RECORDS)
+                    presumed = rel.stem if kind.id_field else str(rel.relative_to(PurePosixPath(*kind.folder_parts)).with_suffix(""))
+                    self.broken[c.kind].setdefault(presumed, c.file)
+                    continue
+            known = ids[c.kind]
+            first = known.get(rid)
             if first is not None:
                 self.add(c.file, ("id",), f"编号“{shown(rid)}”重复：与 {first.file} 相同；编号必须唯一", "duplicate-id")
                 continue
-            self.ids[c.kind][rid] = c
+            known[rid] = c
             if c.valid:
-                self.valid[c.kind][rid] = Record(c.kind, rid, c.file, c.data, c.digest)
+                valid[c.kind][rid] = Record(c.kind, rid, c.file, data, c.digest)
         # records with schema problems are checked too (defensively), so that
         # one run reports everything; only valid ones reach the model
-        for kind_name, checked in self.ids.items():
+        rules = {"task": task_rules, "update": update_rules, "holiday": self._holiday, "unit": self._unit}
+        for kind_name, checked in ids.items():
             kind = kinds[kind_name]
-            valid = self.valid.get(kind_name, {})
+            passed = valid.get(kind_name, {})
+            rule = self._plan if kind_name == "plan" else rules.get(kind_name)
+            simple, other = self._split(kind)
             for rid, c in checked.items():
-                record = valid.get(rid) or Record(kind_name, rid, c.file, c.data)
+                data = c.data
+                if type(data) is dict:  # a field naming a record that exists: the common case, looked at directly
+                    for name, names in simple:
+                        value = data.get(name)
+                        if value is not None and not (type(value) is str and value in names):
+                            break
+                    else:
+                        if not other and rule is None:
+                            continue
+                record = passed.get(rid) or Record(kind_name, rid, c.file, data)
                 self._references(kind, record)
-                if kind_name == "task":
-                    task_rules(self, record)
-                elif kind_name == "update":
-                    update_rules(self, record)
-                elif kind_name == "holiday":
-                    self._holiday(record)
-                elif kind_name == "plan":
-                    self._plan(record)
-                    self._plan_page(record)
-                elif kind_name == "unit":
-                    self._verifies(record)
-                    self._unit_kind(record)
+                if rule is task_rules or rule is update_rules:
+                    rule(self, record)
+                elif rule is not None:
+                    rule(record)
         self._unchecked()
         self._locate()
+
+    def _split(self, kind: Kind) -> tuple[list[tuple[str, dict]], list]:
+        """The kind's references of one top-level field to a kind with ids (field, the ids it may name), and
+        the others (clauses, fields of list items): the first are looked at directly before any walk."""
+        simple, other = [], []
+        for ref in kind.references:
+            if len(ref.path) == 1 and ref.kind != "clause":
+                simple.append((ref.path[0], self.ids.get(ref.kind, {})))
+            else:
+                other.append(ref)
+        return simple, other
+
+    def _unit(self, unit: Record) -> None:
+        self._verifies(unit)
+        self._unit_kind(unit)
+
+    def _plan(self, plan: Record) -> None:
+        self._plan_end(plan)
+        self._plan_page(plan)
 
     def _plan_page(self, plan: Record) -> None:
         """The plan's page has one anchor per clause, at the end of its heading, and no other
@@ -242,7 +273,7 @@ class CrossChecker:
                 self.add(unit.file, ("verifies", i), f"{kind.label}已由 {first.file} 负责验收；每类台账只能由一个单位验收",
                          "verifies")
 
-    def _plan(self, plan: Record) -> None:
+    def _plan_end(self, plan: Record) -> None:
         """A plan that is no longer in force says since when; one in force has no end."""
         status, ended = plan.data.get("status", "有效"), plan.data.get("ended")
         if status in ("已废止", "已完成") and not ended:
