@@ -1,5 +1,6 @@
 """Records shown as of an earlier day leave out what happened later (kinds.yaml ``events``)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,20 @@ def test_events_after_the_day_are_left_out(kind, record, day, expected):
 def test_nothing_changes_when_all_is_earlier():
     record = {"found": "2024-01-01", "verified": "2024-03-01"}
     assert record_as_of(REGISTRY.kinds["hazard"], record, "2024-12-31") is record
+
+
+@pytest.mark.parametrize("template, data, expected", [
+    ("{id}", {"id": "MD-aa-2024-0001"}, "MD-aa-2024-0001"),
+    ("{id}", {"id": ""}, None),
+    ("{id}", {"id": 12}, None),
+    ("{id}", {}, None),
+    ("{task}/{date}-{unit}", {"task": "T-1", "date": "2024-03-01", "unit": "aa"}, "T-1/2024-03-01-aa"),
+    ("{task}/{date}-{unit}", {"task": "T-1", "date": "2024-03-01"}, None),
+    ("{task}/{date}-{unit}", {"task": "T-1", "date": "2024-03-01", "unit": ["aa"]}, None),
+    ("year-{id}", {"id": "2024"}, "year-2024"),
+    ("{a}{b}", {"a": "x", "b": "y"}, "xy"),
+    ("fixed", {}, "fixed"),
+])
+def test_the_file_a_record_must_have_follows_its_kind_template(template, data, expected):
+    kind = REGISTRY.kinds["dispute"]
+    assert replace(kind, file=template).expected_stem(data) == expected

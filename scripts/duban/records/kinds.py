@@ -79,16 +79,27 @@ class Kind:
     def file_fields(self) -> tuple[str, ...]:
         return tuple(_FIELD.findall(self.file))
 
+    @cached_property
+    def _stem_parts(self) -> tuple[str, ...]:
+        """The template split at its fields: text, field, text, field, ..., text."""
+        return tuple(_FIELD.split(self.file))
+
     def expected_stem(self, data: dict) -> str | None:
         """The path (below the folder, without .yaml) this record must have, or None
         when a field the template needs is missing or not a string."""
-        values = {}
-        for name in self.file_fields:
-            value = data.get(name)
-            if not isinstance(value, str) or not value:
-                return None
-            values[name] = value
-        return _FIELD.sub(lambda m: values[m.group(1)], self.file)
+        parts = self._stem_parts
+        if len(parts) == 3 and not parts[0] and not parts[2]:  # "{id}": the common case
+            value = data.get(parts[1])
+            return value if isinstance(value, str) and value else None
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2:
+                value = data.get(part)
+                if not isinstance(value, str) or not value:
+                    return None
+                part = value
+            out.append(part)
+        return "".join(out)
 
     def record_id(self, data: dict, rel: PurePosixPath) -> str:
         """The record's identity: its id field, or its path below the folder."""
