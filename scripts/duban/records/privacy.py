@@ -28,11 +28,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-import phonenumbers
-from phonenumbers import PhoneNumberType
-from stdnum import numdb
-from stdnum.iso7064 import mod_11_2
-
 from duban.records.text import _RANGES
 
 _ANY_DIGIT = re.compile(r"\d")
@@ -50,7 +45,6 @@ def large(value: Any) -> bool:
 _SEP = f"[ .\\-\u00b7\u2010-\u2015\u2212\u30fb\u2027_/{_RANGES}]"
 _RUN = re.compile(f"[0-9](?:{_SEP}{{0,3}}[0-9])*(?:{_SEP}{{0,3}}[Xx])?")
 _GROUP = re.compile(r"[0-9]+|[Xx]")
-_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
 @dataclass(frozen=True)
@@ -82,24 +76,35 @@ def _birth(text: str) -> bool:
     return day.year >= 1900
 
 
+# phonenumbers and python-stdnum are imported when a run of digits is first classified: most runs of a
+# validation never get here, and the two imports take about 25 ms of every start.
+
 def _area(code: str) -> bool:
+    from stdnum import numdb
+
     return any(props for _, props in numdb.get("cn/loc").info(code))
 
 
 def _is_mobile(national: str) -> bool:
     if len(national) != 11 or national[0] != "1":
         return False
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
     try:
         number = phonenumbers.parse("+86" + national, None)
     except phonenumbers.NumberParseException:  # pragma: no cover - 11 digits always parse
         return False
-    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _MOBILE_TYPES
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+        PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def classify(digits: str) -> tuple[str, str] | None:
     """(kind, masked) when the joined digits of one run are a personal number."""
     n = len(digits)
     if n == 18 and digits[:17].isdigit() and (digits[17].isdigit() or digits[17] == "X"):
+        from stdnum.iso7064 import mod_11_2
+
         if mod_11_2.is_valid(digits) and _birth(digits[6:14]):
             return "id-number", _mask_id(digits)
     if n == 15 and digits.isdigit() and _birth("19" + digits[6:12]) and _area(digits[:6]):
