@@ -45,44 +45,8 @@ def walk(data, path: tuple[str, ...], prefix: tuple = ()):
         yield from walk(data[head], rest, prefix + (head,))
 
 
-def _texts(data, path: tuple[str, ...]) -> list[str]:
-    """The strings at ``path``, in ``walk``'s order, without their paths."""
-    if len(path) == 1 and path[0] != "*":
-        value = data.get(path[0]) if isinstance(data, dict) else None
-        return [value] if isinstance(value, str) else []
-    if len(path) == 3 and path[1] == "*" and path[0] != "*" and path[2] != "*":
-        items = data.get(path[0]) if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            return []
-        name = path[2]
-        return [v for item in items if isinstance(item, dict) and isinstance(v := item.get(name), str)]
-    return [v for _, v in walk(data, path) if isinstance(v, str)]
-
-
-def in_order(kind: Kind, data: dict) -> bool:
-    """Whether ``date_problems`` certainly finds nothing: no later date is before any earlier one of a pair
-    (items of a list compared across items too) and no listed date goes back. A quick look, with values only."""
-    for earlier, later in kind.date_order:
-        first = _texts(data, earlier)
-        if first:
-            then = _texts(data, later)
-            if then and min(then) < max(first):
-                return False
-    for path in kind.sorted_dates:
-        values = _texts(data, path)
-        if any(b < a for a, b in zip(values, values[1:])):
-            return False
-    return True
-
-
 def date_problems(kind: Kind, data: dict, fields: Fields) -> Iterator[tuple[tuple, str]]:
     """(path, message) for each later date that comes before an earlier one."""
-    if not in_order(kind, data):  # most records: nothing to find, and no path built
-        yield from order_problems(kind, data, fields)
-
-
-def order_problems(kind: Kind, data: dict, fields: Fields) -> Iterator[tuple[tuple, str]]:
-    """``date_problems`` without the quick look first."""
     for earlier, later in kind.date_order:
         if len(earlier) == 1 and len(later) == 1 and "*" not in earlier + later:  # two fields of the record
             v1, v2 = data.get(earlier[0]), data.get(later[0])
