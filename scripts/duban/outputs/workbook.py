@@ -87,6 +87,7 @@ class ReportBook:
         self.book = xlsxwriter.Workbook(self.out, {"in_memory": True, "strings_to_formulas": False,
                                                   "strings_to_numbers": False, "strings_to_urls": False})
         self._formats: dict[tuple, Any] = {}
+        self.cells: dict[tuple, tuple] = {}  # (type, value) -> how it is written (``_cell``)
         self.sheets = 0
 
     def style(self, key: tuple):
@@ -94,6 +95,29 @@ class ReportBook:
         if key not in self._formats:
             self._formats[key] = self.book.add_format(dict(key))
         return self._formats[key]
+
+
+def _cell(book: ReportBook, value: Any) -> tuple[float, str, Any, Any]:
+    """How a value is written: (the width it needs, the kind of cell, what is written, its format). A value
+    depends on nothing else, so it is worked out once per workbook (units, labels and dates repeat by the
+    thousand in a list of overdue cases)."""
+    needed = display_width(value)
+    shown = cell_value(value)
+    quoted = isinstance(shown, str) and formula_like(shown)
+    fmt = book.style(_body_key(value, quoted, isinstance(value, str) and needed > MAX_WIDTH))
+    if shown is None or shown == "":  # an empty cell, bordered like the others
+        return needed, "blank", None, fmt
+    if isinstance(shown, str):
+        return needed, "string", shown, fmt
+    if isinstance(shown, bool):
+        return needed, "boolean", shown, fmt
+    if isinstance(shown, (int, float)):
+        return needed, "number", shown, fmt
+    if isinstance(shown, dt.datetime):
+        return needed, "datetime", shown, fmt
+    if isinstance(shown, dt.date):
+        return needed, "datetime", dt.datetime.combine(shown, dt.time()), fmt
+    return needed, "string", xlsx(str(shown)), fmt
 
 
 def _body_key(value: Any, quoted: bool, wrap: bool) -> tuple:
@@ -131,28 +155,21 @@ def add_sheet(book: ReportBook, name: str, title: str, as_of: dt.date, headers: 
     for c, text in enumerate(headers):
         ws.write_string(h, c, xlsx(text), head)
     widths = [display_width(text) for text in headers]
+    writers = {"blank": ws.write_blank, "string": ws.write_string, "boolean": ws.write_boolean,
+               "number": ws.write_number, "datetime": ws.write_datetime}
     for r, row in enumerate(rows, start=HEADER_ROW):
         for c, value in enumerate(row):
-            needed = display_width(value)
+            key = (type(value), value)  # the type too: True, 1 and 1.0 are equal keys of a dict
+            try:
+                cell = book.cells.get(key)
+                if cell is None:
+                    cell = book.cells[key] = _cell(book, value)
+            except TypeError:  # a value that cannot be a key
+                cell = _cell(book, value)
+            needed, how, shown, fmt = cell
             if needed > widths[c]:
                 widths[c] = needed
-            shown = cell_value(value)
-            quoted = isinstance(shown, str) and formula_like(shown)
-            fmt = book.style(_body_key(value, quoted, isinstance(value, str) and needed > MAX_WIDTH))
-            if shown is None or shown == "":  # an empty cell, bordered like the others
-                ws.write_blank(r, c, None, fmt)
-            elif isinstance(shown, str):
-                ws.write_string(r, c, shown, fmt)
-            elif isinstance(shown, bool):
-                ws.write_boolean(r, c, shown, fmt)
-            elif isinstance(shown, (int, float)):
-                ws.write_number(r, c, shown, fmt)
-            elif isinstance(shown, dt.datetime):
-                ws.write_datetime(r, c, shown, fmt)
-            elif isinstance(shown, dt.date):
-                ws.write_datetime(r, c, dt.datetime.combine(shown, dt.time()), fmt)
-            else:
-                ws.write_string(r, c, xlsx(str(shown)), fmt)
+            writers[how](r, c, shown, fmt)
     for c, needed in enumerate(widths):
         ws.set_column(c, c, min(MAX_WIDTH, needed + 2))
     ws.freeze_panes(HEADER_ROW, 0)
