@@ -89,6 +89,9 @@ def cjs_argv(root: Path, kind_folder: str, schema: str) -> list[str]:
     return [str(exe), "--schemafile", str(schemafile), "--base-uri", schemafile.resolve().as_uri(), *map(str, files)]
 
 
+CJS_OPTIONS = 5  # the items of ``cjs_argv`` before the files
+
+
 def site_figures(site: Path) -> dict:
     pages = list(site.rglob("*.html"))
     largest = max(pages, key=lambda p: p.stat().st_size)
@@ -112,8 +115,8 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
     build = [*DUBAN, "build", "--as-of", END.isoformat(), "--site-dir", str(work / f"site-{n}")]
     edits = 0
 
-    def step(name: str, argv: list[str], prepare=None, times: int = repeat, memory: bool = True) -> None:
-        """``times`` timed runs, then (``memory``) one more for peak memory alone."""
+    def step(name: str, argv: list[str], prepare=None, times: int = repeat, memory: bool = True, between=None) -> None:
+        """``times`` timed runs, then (``memory``) one more for peak memory alone; ``between(i)`` after run ``i``."""
         nonlocal edits
         if name not in steps:
             return
@@ -125,14 +128,29 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
             samples[name].append(sample)
             record()
             say(f"  {LABELS[name]}: {sample.wall:.1f} 秒" + ("" if sample.timed else f"（测内存，{sample.peak / 2**20:,.0f} MB）"))
+            if between:
+                between(i)
 
     def change() -> None:
         nonlocal edits
         edits += 1
         touch_one(root, edits)
 
+    def cjs_once(i: int) -> None:
+        argvs = [cjs_argv(root, folder, schema) for folder, schema in CASE_KINDS.items()]
+        result["cjs_files"] = sum(len(a) - CJS_OPTIONS for a in argvs)  # fewer than the sample at small sizes
+        parts = [checked(run(argv, memory=i == repeat), "check-jsonschema") for argv in argvs]
+        samples["check-jsonschema"].append(Sample(sum(p.wall for p in parts), sum(p.cpu for p in parts),
+                                                  max(p.peak for p in parts), 0, "", timed=i < repeat))
+        record()
+        say(f"  {LABELS['check-jsonschema']}: {samples['check-jsonschema'][-1].wall:.1f} 秒")
+
+    # cold validate and check-jsonschema alternate, run for run, when both are asked for: a shared machine's speed
+    # drifts over minutes, and their ratio is the figure compared
+    paired = "validate-cold" in steps and "check-jsonschema" in steps
+    result["paired"] = paired
     step("floor", [PY, str(HERE / "steps.py"), "floor", str(root)])
-    step("validate-cold", validate, lambda: clear_caches(root))
+    step("validate-cold", validate, lambda: clear_caches(root), between=cjs_once if paired else None)
     step("validate-warm", validate)
     step("validate-one-change", validate, change)
     out = work / f"out-{n}"
@@ -153,17 +171,27 @@ def bench_size(n: int, work: Path, repeat: int, build_repeat: int, steps: tuple[
             result["figures"]["browser"] = json.loads(samples["browser"][-1].output.strip().splitlines()[-1])
             record()
     step("build-one-change", build, change, build_repeat)
-    if "check-jsonschema" in steps:
+    if "check-jsonschema" in steps and not paired:
         for i in range(repeat + 1):  # timed runs, then one for memory, as every step
-            parts = [checked(run(cjs_argv(root, folder, schema), memory=i == repeat), "check-jsonschema")
-                     for folder, schema in CASE_KINDS.items()]
-            samples["check-jsonschema"].append(Sample(sum(p.wall for p in parts), sum(p.cpu for p in parts),
-                                                      max(p.peak for p in parts), 0, "", timed=i < repeat))
-            record()
-            say(f"  {LABELS['check-jsonschema']}: {samples['check-jsonschema'][-1].wall:.1f} 秒")
+            cjs_once(i)
     shutil.rmtree(out, ignore_errors=True)
     record()
     return result
+
+
+def _cjs_files(result: dict) -> int:
+    """How many files check-jsonschema checked (results written before this was kept: the full sample)."""
+    return result.get("cjs_files") or SAMPLE_PER_KIND * len(CASE_KINDS)
+
+
+def _pairs(result: dict) -> list[float]:
+    """check-jsonschema's time a file over cold validate's, run by run, when the two alternated."""
+    if not result.get("paired"):
+        return []
+    timed = {s: [x["wall"] for x in result["samples"].get(s, []) if x.get("timed", True)]
+             for s in ("validate-cold", "check-jsonschema")}
+    return [(c / _cjs_files(result)) / (v / result["files"])
+            for v, c in zip(timed["validate-cold"], timed["check-jsonschema"]) if v and c]
 
 
 def median(result: dict, step: str, key: str) -> float | None:
@@ -207,8 +235,12 @@ def table(results: list[dict]) -> str:
         cjs, val = median(r, "check-jsonschema", "wall"), median(r, "validate-cold", "wall")
         if not (cjs and val):
             return "—"
-        cjs_file, val_file = cjs / (SAMPLE_PER_KIND * len(CASE_KINDS)), val / r["files"]
-        return f"{cjs_file * 1000:.1f} ms / {val_file * 1000:.2f} ms = {cjs_file / val_file:.0f} 倍"
+        cjs_file, val_file = cjs / _cjs_files(r), val / r["files"]
+        text = f"{cjs_file * 1000:.1f} ms / {val_file * 1000:.2f} ms = {cjs_file / val_file:.0f} 倍"
+        pairs = _pairs(r)
+        if pairs:
+            text += f"（交替运行，逐次之比 {min(pairs):.0f}–{max(pairs):.0f} 倍，中位数 {statistics.median(pairs):.0f} 倍）"
+        return text
 
     derived("validate（无缓存）÷ 单核下限，墙钟", ratio("validate-cold", "floor"))
     derived("validate（无缓存）÷ 单核下限，CPU", ratio("validate-cold", "floor", "cpu"))
