@@ -61,13 +61,21 @@ class _Decline(Exception):
     pass
 
 
+_REAL_DATES: set[str] = set()  # dates already found to exist: the same days recur in thousands of records
+_REAL_DATES_MAX = 100_000  # a bound on what is remembered: a century has 36,525 days
+
+
 def _real_date(value: str) -> None:
     """An unquoted date that does not exist is a problem the slow path locates: decline."""
+    if value in _REAL_DATES:
+        return
     if _DATE.fullmatch(value):
         try:
             _dt.date.fromisoformat(value)
         except ValueError:
             raise _Decline from None
+        if len(_REAL_DATES) < _REAL_DATES_MAX:
+            _REAL_DATES.add(value)
 
 
 def _text(value: str, notes: list) -> str:
