@@ -227,7 +227,7 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
     try:
         page.goto(server.base + "admin/")
         assert page.title() == "记录填报后台"
-        page.get_by_role("button", name="登录").click()
+        page.get_by_role("button", name="登录").click(timeout=ADMIN_START_MS)
         page.get_by_text("集合").first.wait_for()
         for kind in ("工作方案", "单位", "任务", "进展情况"):
             assert page.get_by_role("link", name=kind).count() >= 1, kind
@@ -329,6 +329,11 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
     assert [e for e in errors if e != ("refused save", "undefined")] == []
 
 
+# the admin page's first screen waits for Decap's 5 MB script: on a loaded 2-core machine (CI beside other work)
+# that took over 15 s, so these waits get a minute (a page that never shows a button still fails)
+ADMIN_START_MS = 60_000
+
+
 def _new_entry(page, server) -> None:
     """Open a new progress update on a fresh page: Decap keeps the last entry's draft in its store across in-page
     navigation, and a new entry opened from there may be saved over the last one's branch."""
@@ -338,7 +343,7 @@ def _new_entry(page, server) -> None:
     create = page.locator('[aria-label="创建“进展情况”类型的内容"]')
     # whichever the admin page shows first, however long its script takes to load (the local backend may
     # remember the user): a fixed wait for the login button let a slow start skip the login and fail
-    login.or_(create).first.wait_for()
+    login.or_(create).first.wait_for(timeout=ADMIN_START_MS)
     if login.is_visible():
         login.click()
     create.click()
