@@ -77,9 +77,8 @@ def load_declaration(schemas_dir: Path, file: str, meta: str, required: bool = T
     loaded = load_file(path, name)
     problems = list(loaded.problems)
     if loaded.data is not None and not _meta_validator(meta).is_valid(loaded.data):
-        from jsonschema import (
-            Draft202012Validator,  # its errors become the messages; a clean file needs none
-        )
+        # the Python validator's errors become the messages: imported only for a file that has some
+        from jsonschema import Draft202012Validator
 
         schema = meta_schema(meta)
         ctx = Context(Fields(schema, {}))

@@ -348,7 +348,7 @@ def read_regular(path: Path | str, limit: int = MAX_BYTES, st: os.stat_result | 
     try:
         st = st or os.lstat(path)
     except OSError as exc:
-        return None, os_error_text(exc), "not-regular" if exc.errno == errno.ELOOP else "io"
+        return None, *os_refusal(exc)
     return read_opened(path, limit, st)[:3]
 
 
@@ -382,8 +382,12 @@ def read_opened(path: Path | str, limit: int = MAX_BYTES, st: os.stat_result | N
         finally:
             os.close(fd)
     except OSError as exc:
-        code = "not-regular" if exc.errno == errno.ELOOP else "io"
-        return None, os_error_text(exc), code, None
+        return None, *os_refusal(exc), None
+
+
+def os_refusal(exc: OSError) -> tuple[str, str]:
+    """Why a file could not be read, in Chinese, and the problem's code (a loop of links is not a regular file)."""
+    return os_error_text(exc), "not-regular" if exc.errno == errno.ELOOP else "io"
 
 
 def _refusal(st: os.stat_result, limit: int) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ import datetime as dt
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from duban.records.kinds import Kind, Registry
@@ -38,6 +39,11 @@ class Record:
     file: str  # path relative to the repository root, POSIX style
     data: dict
     digest: str | None = None  # of the file's bytes, as read by this run
+
+
+def _direct(ref) -> bool:
+    """A reference by one top-level field to a kind with ids: looked at directly, without a walk."""
+    return len(ref.path) == 1 and ref.kind != "clause"
 
 
 def _path_id(file: str, prefix: str) -> str:
@@ -102,11 +108,12 @@ class CrossChecker:
                 valid[c.kind][rid] = Record(c.kind, rid, c.file, data, c.digest)
         # records with schema problems are checked too (defensively), so that
         # one run reports everything; only valid ones reach the model
-        rules = {"task": task_rules, "update": update_rules, "holiday": self._holiday, "unit": self._unit}
+        rules = {"task": partial(task_rules, self), "update": partial(update_rules, self), "holiday": self._holiday,
+                 "unit": self._unit, "plan": self._plan}
         for kind_name, checked in ids.items():
             kind = kinds[kind_name]
             passed = valid.get(kind_name, {})
-            rule = self._plan if kind_name == "plan" else rules.get(kind_name)
+            rule = rules.get(kind_name)
             simple, other = self._split(kind)
             for rid, c in checked.items():
                 data = c.data
@@ -120,9 +127,7 @@ class CrossChecker:
                             continue
                 record = passed.get(rid) or Record(kind_name, rid, c.file, data)
                 self._references(kind, record)
-                if rule is task_rules or rule is update_rules:
-                    rule(self, record)
-                elif rule is not None:
+                if rule is not None:
                     rule(record)
         self._unchecked()
         self._locate()
@@ -132,7 +137,7 @@ class CrossChecker:
         the others (clauses, fields of list items): the first are looked at directly before any walk."""
         simple, other = [], []
         for ref in kind.references:
-            if len(ref.path) == 1 and ref.kind != "clause":
+            if _direct(ref):
                 simple.append((ref.path[0], self.ids.get(ref.kind, {})))
             else:
                 other.append(ref)
@@ -166,7 +171,7 @@ class CrossChecker:
     def _references(self, kind: Kind, record: Record) -> None:
         data = record.data
         for ref in kind.references:
-            if len(ref.path) == 1 and ref.kind != "clause" and isinstance(data, dict):
+            if _direct(ref) and isinstance(data, dict):
                 value = data.get(ref.path[0])  # the common case, a field naming a record that exists
                 if value is None or (type(value) is str and value in self.ids.get(ref.kind, ())):
                     continue

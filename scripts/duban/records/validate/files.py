@@ -14,9 +14,9 @@ from pathlib import Path, PurePosixPath
 
 from duban.records import privacy
 from duban.records.kinds import Kind, Registry
-from duban.records.load import Loaded, load_bytes, read_opened
+from duban.records.load import Loaded, load_bytes, os_refusal, read_opened
 from duban.records.problems import MAX_PER_FILE, Problem
-from duban.records.syntax import not_regular, os_error_text
+from duban.records.syntax import not_regular
 from duban.records.text import has_forbidden, shown
 from duban.records.validate.cache import file_digest
 from duban.records.validate.discover import RECORDS
@@ -159,7 +159,7 @@ class FileChecker:
             try:
                 st = os.lstat(path)
             except OSError as exc:
-                failed = os_error_text(exc)
+                failed = os_refusal(exc)
         refused = _not_a_record(path, st)
         if refused:
             return Checked(file, None, None, False, [Problem(file, 1, 1, "-", refused[0], refused[1])])
@@ -167,7 +167,7 @@ class FileChecker:
         if failed is None:
             raw, why, code, st = read_opened(path, st=st)
         else:
-            raw, why, code = None, failed, "io"
+            raw, (why, code) = None, failed
         if raw is None:
             message = why if code != "io" else f"无法读取文件：{why}"
             return self._check_loaded(file, rel, kind, Loaded(file, None, [Problem(file, 1, 1, "-", message, code)]))
