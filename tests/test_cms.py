@@ -208,8 +208,6 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
     repo, server = cms
     outside: list[str] = []
     context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
 
     def route(r):
         url = r.request.url
@@ -222,7 +220,14 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
     context.route("**/*", route)
     errors: list[tuple[str, str]] = []
     steps: list[str] = []  # where the page is: an error is reported with the step it happened in
-    page.on("pageerror", lambda e: errors.append((steps[-1] if steps else "", e.message)))
+
+    def new_page():
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("pageerror", lambda e: errors.append((steps[-1] if steps else "", e.message)))
+        return page
+
+    page = new_page()
     shots = _shots()
     try:
         page.goto(server.base + "admin/")
@@ -275,18 +280,19 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
 
         # another report by the same unit on the same day: duban's -2 counter, never over the first
         steps.append("second")
-        _new_entry(page, server)
+        page = _new_entry(page, new_page, server)
         _pick(page, "任务编号", "T-2-1-01")
         _pick(page, "报送单位", "甲镇")
         _pick(page, "进展状态", "受阻")
         assert _set_date(page, _field_id(page, "报送日期"), "2024-03-05") == "2024-03-05"
         page.locator(f"#{_field_id(page, '进展内容')}").fill("征求意见时发现口径不一，需协调。")
         page.get_by_role("button", name="保存").click()
+        page.get_by_text("内容已保存").wait_for()
         _wait_branches(page, repo, 2)
 
         # a late report credited to an earlier week, by any day of it (the hint says so)
         steps.append("late")
-        _new_entry(page, server)
+        page = _new_entry(page, new_page, server)
         _pick(page, "任务编号", "T-2-2-01")
         _pick(page, "报送单位", "甲镇")
         _pick(page, "进展状态", "推进中")
@@ -295,6 +301,7 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
         assert _set_date(page, _field_id(page, "所属周期"), LATE["period"]) == LATE["period"]
         page.locator(f"#{_field_id(page, '进展内容')}").fill(LATE["text"])
         page.get_by_role("button", name="保存").click()
+        page.get_by_text("内容已保存").wait_for()
         _wait_branches(page, repo, 3)
     finally:
         context.close()
@@ -334,11 +341,14 @@ def test_progress_update_through_the_cms(cms, browser, tmp_path, monkeypatch, ca
 ADMIN_START_MS = 60_000
 
 
-def _new_entry(page, server) -> None:
-    """Open a new progress update on a fresh page: Decap keeps the last entry's draft in its store across in-page
-    navigation, and a new entry opened from there may be saved over the last one's branch."""
+def _new_entry(page, new_page, server):
+    """Open a new progress update on a fresh page, and close the last one. Decap keeps the last entry's draft in its
+    store across in-page navigation, and a new entry opened from there may be saved over the last one's branch; and
+    an editor whose save the page has not yet taken in (the commit is on the branch before the answer reaches the
+    page) blocks a navigation away with a dialog, so the old page must not be navigated at all."""
+    page.close()
+    page = new_page()
     page.goto(server.base + "admin/#/collections/update")
-    page.reload()
     login = page.get_by_role("button", name="登录")
     create = page.locator('[aria-label="创建“进展情况”类型的内容"]')
     # whichever the admin page shows first, however long its script takes to load (the local backend may
@@ -349,6 +359,7 @@ def _new_entry(page, server) -> None:
     create.click()
     page.get_by_text("正在集合“进展情况”中编写").wait_for()
     page.locator("label", has_text="任务编号").first.wait_for()
+    return page
 
 
 def _cli_update(target: Path, monkeypatch, capsys, args: list[str], file: str) -> bytes:
